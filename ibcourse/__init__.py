@@ -1,0 +1,61 @@
+"""ibcourse: the helper package of the executable Information Bottleneck course.
+
+Modules
+-------
+info       exact information measures of discrete tables (bits)
+ib         IB solvers: iterative, annealed curve, deterministic, Gaussian, rate-distortion
+exercises  checks for the notebooks' exercises
+plots      the figures the notebooks share
+student    builds student versions of the notebooks (solutions removed)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+__version__ = "0.1.0"
+
+
+def seed_everything(seed: int = 0) -> np.random.Generator:
+    """Seed Python's, numpy's and torch's random generators; return a numpy Generator.
+
+    Parameters
+    ----------
+    seed : int
+        Non-negative integer seed.
+
+    Returns
+    -------
+    numpy.random.Generator
+        A fresh generator seeded with ``seed``, for code that takes one.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed)
+    import torch  # imported here: the exact sections do not need torch's start-up time
+
+    torch.manual_seed(seed)
+    return np.random.default_rng(seed)
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"environment variable {name}={value!r}: expected 1/0, true/false or yes/no")
+
+
+def quick_mode() -> bool:
+    """True when ``IBCOURSE_QUICK=1``: notebooks shrink their sizes (CI's student runs)."""
+    return _flag("IBCOURSE_QUICK")
+
+
+def strict_mode() -> bool:
+    """True when ``IBCOURSE_STRICT=1``: a failed exercise check raises instead of printing a hint."""
+    return _flag("IBCOURSE_STRICT")

@@ -1,0 +1,209 @@
+"""Checks for the notebooks' exercises.
+
+Each exercise is a stub the learner fills in, followed in the notebook by
+
+    entropy = check.entropy(entropy)
+
+The check runs the learner's function on a few test cases and compares with the
+reference. Correct: it prints one line and returns the learner's function.
+Wrong or not implemented: it prints what went wrong and a hint (a specific one
+when the answer matches a known mistake, such as natural logarithms instead of
+base 2) and returns the reference, so the rest of the notebook still runs. With
+``IBCOURSE_STRICT=1`` (CI on the full notebooks) it raises
+:class:`ExerciseError` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ibcourse import ib, info, strict_mode
+
+
+class ExerciseError(AssertionError):
+    """Raised by a check in strict mode when the learner's answer is wrong."""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer: a function that makes it, and the hint for it."""
+
+    hint: str
+    answer: Callable
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: the reference answer, the inputs it is checked on, known mistakes."""
+
+    number: str
+    name: str
+    reference: Callable
+    cases: Sequence[tuple]
+    mistakes: Sequence[Mistake]
+    hint: str
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+    def _same(self, got, want) -> bool:
+        try:
+            g = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            return False
+        w = np.asarray(want, dtype=np.float64)
+        return g.shape == w.shape and bool(np.allclose(g, w, rtol=self.rtol, atol=self.atol, equal_nan=True))
+
+    def diagnose(self, func: Callable) -> str | None:
+        """None if ``func`` agrees with the reference on every case, else what is wrong."""
+        outputs = []
+        for args in self.cases:
+            try:
+                with np.errstate(all="ignore"):
+                    outputs.append(func(*args))
+            except NotImplementedError:
+                return "not implemented yet: replace the `raise NotImplementedError` line with your code."
+            except Exception as err:  # the learner's code may fail in any way; report it
+                return f"it raised {type(err).__name__}: {err} (input: {_show(args)})."
+        if any(out is None for out in outputs):
+            return "it returned None: did you forget the `return` statement?"
+        wrong = [i for i, (out, args) in enumerate(zip(outputs, self.cases)) if not self._same(out, self.reference(*args))]
+        if not wrong:
+            return None
+        explained = []  # (how many wrong cases a known mistake reproduces, its hint)
+        for mistake in self.mistakes:
+            with np.errstate(all="ignore"):
+                n = sum(self._same(outputs[i], mistake.answer(*self.cases[i])) for i in wrong)
+            if n:
+                explained.append((n, mistake.hint))
+        if explained:
+            explained.sort(key=lambda e: -e[0])
+            return "wrong answer. " + " ".join(f"Hint: {h}" for _, h in explained[:2])
+        i = wrong[0]
+        return (f"wrong answer on {len(wrong)} of {len(self.cases)} test cases; for input {_show(self.cases[i])} "
+                f"it returned {_show((outputs[i],))}, expected {_show((self.reference(*self.cases[i]),))}. "
+                f"Hint: {self.hint}")
+
+    def __call__(self, func: Callable) -> Callable:
+        """Check ``func``; return it if right, else report and return the reference."""
+        problem = self.diagnose(func)
+        label = f"Exercise {self.number} ({self.name})"
+        if problem is None:
+            print(f"✓ {label}: correct on all {len(self.cases)} test cases.")
+            return func
+        if strict_mode():
+            raise ExerciseError(f"{label}: {problem}")
+        print(f"✗ {label}: {problem}\n  The reference solution is used from here on, so the notebook keeps running.")
+        return self.reference
+
+
+def _show(args: tuple) -> str:
+    text = ", ".join(np.array2string(np.asarray(a), precision=4, separator=", ")
+                     if isinstance(a, (np.ndarray, np.generic, list, float)) else repr(a) for a in args)
+    return text if len(text) < 300 else text[:300] + " ..."
+
+
+# ----------------------------------------------------------------------------
+# Section 1: the IB principle
+# ----------------------------------------------------------------------------
+def _plogp(p, log):
+    p = np.asarray(p, dtype=float)
+    return np.where(p > 0, p * log(np.where(p > 0, p, 1.0)), 0.0)
+
+
+_DISTRIBUTIONS = [
+    (np.array([0.5, 0.5]),),
+    (np.array([1.0, 0.0]),),
+    (np.array([0.25, 0.25, 0.25, 0.25]),),
+    (np.array([0.7, 0.2, 0.1, 0.0]),),
+    (np.random.default_rng(11).dirichlet(np.ones(6)),),
+]
+
+_JOINTS = [
+    (np.array([[0.45, 0.05], [0.05, 0.45]]),),
+    (np.array([[0.5, 0.0], [0.0, 0.5]]),),
+    (np.array([[0.25, 0.25], [0.25, 0.25]]),),
+    (np.array([[0.3, 0.0, 0.1], [0.0, 0.2, 0.0], [0.1, 0.1, 0.2]]),),
+    (np.random.default_rng(12).dirichlet(np.ones(12)).reshape(4, 3),),
+]
+
+
+def _mi_with(pxy, log):
+    """I(X;Y) computed as H(X) + H(Y) - H(X,Y) with the given logarithm (zeros skipped)."""
+    pxy = np.asarray(pxy, dtype=float)
+    return -_plogp(pxy.sum(1), log).sum() - _plogp(pxy.sum(0), log).sum() + _plogp(pxy, log).sum()
+
+
+def _mi_no_skip(pxy):
+    pxy = np.asarray(pxy, dtype=float)
+    outer = np.outer(pxy.sum(1), pxy.sum(0))
+    return np.sum(pxy * np.log2(pxy / outer))
+
+
+_LN2 = float(np.log(2.0))
+
+
+def _ib_update_with(pxy, encoder, beta, *, prior=True, sign=-1.0, unit=_LN2, normalise=True):
+    """The IB update with one piece changed, to recognise a learner's mistake."""
+    pxy, enc = np.asarray(pxy, float), np.asarray(encoder, float)
+    px = pxy.sum(1)
+    pyx = pxy / px[:, None]
+    pt = px @ enc
+    pyt = (enc * px[:, None]).T @ pyx / pt[:, None]
+    kl_bits = info.kl_matrix(pyx, pyt)
+    w = (pt[None, :] if prior else 1.0) * np.exp(sign * beta * unit * kl_bits)
+    return w / w.sum(axis=1, keepdims=True) if normalise else w
+
+
+_IB_CASES = [
+    (np.array([[0.45, 0.05], [0.05, 0.45]]), np.array([[0.7, 0.3], [0.4, 0.6]]), 3.0),
+    (np.array([[0.2, 0.1], [0.1, 0.2], [0.05, 0.35]]), np.array([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3], [0.3, 0.3, 0.4]]), 2.0),
+    (np.random.default_rng(13).dirichlet(np.ones(15)).reshape(5, 3),
+     np.random.default_rng(14).dirichlet(np.ones(4), size=5), 5.0),
+]
+
+
+class _Checks:
+    """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
+
+    entropy = Exercise(
+        "1.1", "entropy", info.entropy, _DISTRIBUTIONS,
+        [Mistake("you used the natural logarithm; the course measures in bits, so use np.log2.",
+                 lambda p: -_plogp(p, np.log).sum()),
+         Mistake("0 log 0 is taken to be 0: skip the cells where p = 0 (they give nan otherwise).",
+                 lambda p: -np.sum(np.asarray(p) * np.log2(p))),
+         Mistake("check the sign: H(p) = -sum p log2 p is never negative.",
+                 lambda p: _plogp(p, np.log2).sum())],
+        "H(p) = -sum over x with p(x) > 0 of p(x) log2 p(x).",
+    )
+    mutual_information = Exercise(
+        "1.2", "mutual information", info.mutual_information, _JOINTS,
+        [Mistake("you used the natural logarithm; the course measures in bits, so use np.log2.",
+                 lambda pxy: _mi_with(pxy, np.log)),
+         Mistake("cells with p(x, y) = 0 contribute 0 (0 log 0 = 0): skip them, or the sum is nan.",
+                 _mi_no_skip),
+         Mistake("check the signs: I(X;Y) = H(X) + H(Y) - H(X,Y) >= 0.",
+                 lambda pxy: -_mi_with(pxy, np.log2)),
+         Mistake("the ratio inside the log is p(x,y) / (p(x) p(y)); dividing by p(x) alone gives -H(Y|X).",
+                 lambda pxy: -info.conditional_entropy(pxy))],
+        "I(X;Y) = sum over p(x,y) > 0 of p(x,y) log2[p(x,y) / (p(x) p(y))], with p(x), p(y) the row and column sums.",
+    )
+    ib_update = Exercise(
+        "1.3", "one IB update", ib.ib_step, _IB_CASES,
+        [Mistake("the new p(t|x) is proportional to p(t) exp(-beta KL): you left out the prior p(t).",
+                 lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, prior=False)),
+         Mistake("the exponent is -beta KL: a larger divergence must make t less likely, not more.",
+                 lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, sign=1.0)),
+         Mistake("units: with the KL in bits use 2**(-beta KL) (or exp(-beta KL) with the KL in nats); "
+                 "exp(-beta KL_bits) changes beta by a factor 1/ln 2.",
+                 lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, unit=1.0)),
+         Mistake("each row p(.|x) must sum to 1: divide by the normaliser Z(x, beta).",
+                 lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, normalise=False))],
+        "p(t) = sum_x p(x) p(t|x); p(y|t) = sum_x p(x) p(t|x) p(y|x) / p(t); "
+        "new p(t|x) = p(t) 2**(-beta KL_bits[p(y|x) || p(y|t)]), each row normalised.",
+    )
+
+
+check = _Checks()

@@ -1,0 +1,741 @@
+"""Information Bottleneck solvers for discrete and jointly Gaussian variables.
+
+Conventions
+-----------
+* ``pxy[x, y]`` is a joint probability table (validated, see :mod:`ibcourse.info`).
+* An encoder is a table ``encoder[x, t] = p(t|x)`` of shape (|X|, |T|); rows sum to 1.
+* ``beta`` is the standard trade-off: the IB minimises
+  ``L = I(X;T) - beta * I(T;Y)`` with both informations in the same unit, so a
+  given beta means the same in bits or nats. All informations returned are in bits.
+* The self-consistent equations of Tishby, Pereira & Bialek (1999) are iterated
+  in the log domain (log-sum-exp), so no exponential overflows at any beta.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse.csgraph
+import scipy.spatial.distance
+
+from ibcourse.info import as_distribution, kl_matrix, mutual_information
+
+LN2 = np.log(2.0)
+MERGE_EVERY = 10
+"""During annealing, coinciding clusters are looked for every this many updates."""
+
+
+# ----------------------------------------------------------------------------
+# validation
+# ----------------------------------------------------------------------------
+def _check_beta(beta, name: str = "beta") -> float:
+    try:
+        b = float(beta)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {beta!r}") from None
+    if not np.isfinite(b) or b < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {beta!r}")
+    return b
+
+
+def _check_count(n, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {n!r}")
+    if n < 1:
+        raise ValueError(f"{name} must be >= 1, got {n}")
+    return int(n)
+
+
+def _prepare(pxy) -> tuple[np.ndarray, np.ndarray]:
+    """p(x) of shape (|X|,) and rows p(y|x) of shape (|X|, |Y|); rows with p(x) = 0 are all zero."""
+    pxy = as_distribution(pxy, "pxy", ndim=2)
+    px = pxy.sum(axis=1)
+    pyx = np.divide(pxy, px[:, None], out=np.zeros_like(pxy), where=px[:, None] > 0)
+    return px, pyx
+
+
+def _check_encoder(encoder, n_x: int) -> np.ndarray:
+    enc = np.asarray(encoder, dtype=np.float64)
+    if enc.ndim != 2 or enc.shape[0] != n_x:
+        raise ValueError(f"encoder must have shape (|X|, |T|) = ({n_x}, n_t), got {enc.shape}")
+    if not np.all(np.isfinite(enc)) or np.any(enc < 0):
+        raise ValueError("encoder entries must be finite and >= 0")
+    bad = np.flatnonzero(np.abs(enc.sum(axis=1) - 1) > 1e-9)
+    if bad.size:
+        raise ValueError(f"encoder rows must sum to 1 (rows p(t|x)); rows {bad[:5].tolist()} do not")
+    return enc
+
+
+# ----------------------------------------------------------------------------
+# the self-consistent equations
+# ----------------------------------------------------------------------------
+class _Joint(NamedTuple):
+    """A validated joint, laid out for fast IB updates."""
+
+    px: np.ndarray  # (|X|,) p(x)
+    pyx: np.ndarray  # (|X|, |Y|) p(y|x); zero rows where p(x) = 0
+    pyx_joint_t: np.ndarray  # (|Y|, |X|) p(x, y) transposed, contiguous
+    neg_h: np.ndarray  # (|X|,) sum_y p(y|x) ln p(y|x), in nats
+
+
+def _joint(pxy) -> _Joint:
+    px, pyx = _prepare(pxy)
+    pos = pyx > 0
+    neg_h = np.sum(np.where(pos, pyx * np.log(np.where(pos, pyx, 1.0)), 0.0), axis=1)
+    return _Joint(px, pyx, np.ascontiguousarray((pyx * px[:, None]).T), neg_h)
+
+
+def _cluster_stats(px, pyx, enc):
+    """p(t) (|T|,) and p(y|t) (|T|, |Y|); rows of empty clusters are zero."""
+    pt = px @ enc
+    pty = (enc * px[:, None]).T @ pyx
+    pyt = np.divide(pty, pt[:, None], out=np.zeros_like(pty), where=pt[:, None] > 0)
+    return pt, pyt
+
+
+def _gibbs_encoder(log_prior, neg_cost):
+    """Normalise rows of ``exp(log_prior + neg_cost)`` with log-sum-exp, in place.
+
+    ``neg_cost`` (|X|, |T|) is overwritten by the encoder; returns it and the
+    natural log of the normaliser Z(x), shape (|X|,).
+    """
+    neg_cost += log_prior
+    top = neg_cost.max(axis=1, keepdims=True)
+    neg_cost -= top
+    np.exp(neg_cost, out=neg_cost)
+    z = neg_cost.sum(axis=1, keepdims=True)
+    neg_cost /= z
+    return neg_cost, top[:, 0] + np.log(z[:, 0])
+
+
+def _step(joint: _Joint, enc, beta):
+    """One IB update: the new encoder and the free energy in bits.
+
+    The free energy ``F = -sum_x p(x) log2 Z(x) = I(X;T) + beta E[KL]`` (KL in
+    bits) never increases from one update to the next; ``F - beta I(X;Y)`` is
+    the Lagrangian. Every cluster of ``enc`` must have p(t) > 0.
+    """
+    pt = joint.px @ enc
+    log_pyt = joint.pyx_joint_t @ enc  # p(y, t), shape (|Y|, |T|)
+    log_pyt /= pt
+    with np.errstate(divide="ignore"):
+        np.log(log_pyt, out=log_pyt)
+        log_pt = np.log(pt)
+    # -KL(p(y|x) || p(y|t)) in nats; a zero p(y|t) where p(y|x) > 0 gives -inf, exactly
+    pos = np.isfinite(log_pyt)
+    if pos.all():
+        neg_kl = joint.pyx @ log_pyt
+    else:
+        neg_kl = joint.pyx @ np.where(pos, log_pyt, 0.0)
+        neg_kl[((joint.pyx > 0).astype(float) @ (~pos).astype(float)) > 0] = -np.inf
+    neg_kl -= joint.neg_h[:, None]
+    if beta > 0:
+        neg_kl *= beta
+    else:
+        neg_kl[:] = 0.0
+    new, log_z = _gibbs_encoder(log_pt, neg_kl)
+    return new, -float(joint.px @ log_z) / LN2
+
+
+def ib_step(pxy, encoder, beta: float) -> np.ndarray:
+    """One update of the IB self-consistent equations.
+
+    Given p(t|x), compute ``p(t) = sum_x p(x) p(t|x)`` and
+    ``p(y|t) = sum_x p(y|x) p(t|x) p(x) / p(t)``, then return the new encoder
+    ``p(t|x) = p(t) exp(-beta KL[p(y|x) || p(y|t)]) / Z(x, beta)`` with the KL in nats
+    (equivalently ``2 ** (-beta * KL_bits)``).
+
+    Parameters
+    ----------
+    pxy : array_like, shape (|X|, |Y|)
+        Joint distribution.
+    encoder : array_like, shape (|X|, |T|)
+        Current p(t|x); rows sum to 1.
+    beta : float
+        Trade-off parameter, >= 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (|X|, |T|)
+        The updated encoder. Empty clusters (p(t) = 0) stay empty.
+    """
+    joint = _joint(pxy)
+    enc = _check_encoder(encoder, joint.px.size)
+    beta = _check_beta(beta)
+    used = (joint.px @ enc) > 0
+    out = np.zeros_like(enc)
+    out[:, used] = _step(joint, enc[:, used], beta)[0]
+    return out
+
+
+def _informations(px, pyx, enc) -> tuple[float, float, float]:
+    """I(X;T), I(T;Y) and H(T) in bits."""
+    pt = px @ enc
+    joint_xt = enc * px[:, None]
+    nz = joint_xt > 0
+    ratio = enc[nz] / np.broadcast_to(pt, enc.shape)[nz]
+    i_xt = float(np.sum(joint_xt[nz] * np.log2(ratio)))
+    i_ty = mutual_information(joint_xt.T @ pyx)
+    pt_nz = pt[pt > 0]
+    return i_xt, i_ty, float(-np.sum(pt_nz * np.log2(pt_nz))) + 0.0  # + 0.0: no "-0.0"
+
+
+@dataclass(frozen=True)
+class IBResult:
+    """A solution of the IB (or deterministic IB) at one beta.
+
+    Attributes
+    ----------
+    encoder : numpy.ndarray, shape (|X|, |T|)
+        p(t|x).
+    beta : float
+    i_xt, i_ty : float
+        I(X;T) and I(T;Y) in bits.
+    h_t : float
+        H(T) in bits (equals I(X;T) for a hard encoder).
+    n_iter : int
+        Updates performed.
+    converged : bool
+        Whether the convergence test passed before ``max_iter``.
+    """
+
+    encoder: np.ndarray
+    beta: float
+    i_xt: float
+    i_ty: float
+    h_t: float
+    n_iter: int
+    converged: bool
+
+    @property
+    def lagrangian(self) -> float:
+        """I(X;T) - beta I(T;Y) in bits."""
+        return self.i_xt - self.beta * self.i_ty
+
+
+def _result(px, pyx, enc, beta, n_iter, converged) -> IBResult:
+    i_xt, i_ty, h_t = _informations(px, pyx, enc)
+    return IBResult(enc, beta, i_xt, i_ty, h_t, n_iter, converged)
+
+
+def _random_encoder(n_x: int, n_t: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.dirichlet(np.ones(n_t), size=n_x)
+
+
+def iterative_ib(pxy, beta: float, n_t: int | None = None, *, init=None, tol: float = 1e-10,
+                 max_iter: int = 10_000, seed: int = 0) -> IBResult:
+    """Solve the IB at one beta by iterating the self-consistent equations.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (|X|, |Y|)
+        Joint distribution.
+    beta : float
+        Trade-off (>= 0) of ``I(X;T) - beta I(T;Y)``.
+    n_t : int, optional
+        Number of clusters |T|; defaults to |X|. Ignored shapes are an error:
+        with ``init`` given, ``n_t`` must match its columns or be None.
+    init : array_like, shape (|X|, n_t), optional
+        Starting encoder; default a random one drawn with ``seed``.
+    tol : float
+        Converged when no entry of p(t|x) changes by more than ``tol`` in one update.
+        Clusters that empty out (p(t) = 0 after underflow) stay as zero columns.
+    max_iter : int
+        Largest number of updates.
+    seed : int
+        Seed of the random starting encoder.
+
+    Returns
+    -------
+    IBResult
+        A fixed point (a local optimum: different starts can give different ones).
+    """
+    joint = _joint(pxy)
+    beta = _check_beta(beta)
+    max_iter = _check_count(max_iter, "max_iter")
+    tol = _check_tol(tol)
+    if init is None:
+        n_t = joint.px.size if n_t is None else _check_count(n_t, "n_t")
+        enc = _random_encoder(joint.px.size, n_t, np.random.default_rng(seed))
+    else:
+        enc = _check_encoder(init, joint.px.size)
+        if n_t is not None and n_t != enc.shape[1]:
+            raise ValueError(f"n_t = {n_t} but init has {enc.shape[1]} columns")
+    converged = False
+    n_iter = 0
+    while n_iter < max_iter:
+        used = (joint.px @ enc) > 0
+        new = np.zeros_like(enc)
+        new[:, used] = _step(joint, enc[:, used], beta)[0]
+        n_iter += 1
+        change = np.max(np.abs(new - enc))
+        enc = new
+        if change <= tol:
+            converged = True
+            break
+    return _result(joint.px, joint.pyx, enc, beta, n_iter, converged)
+
+
+def _check_tol(tol) -> float:
+    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
+    return float(tol)
+
+
+# ----------------------------------------------------------------------------
+# the IB curve by annealing
+# ----------------------------------------------------------------------------
+def _merge_duplicates(joint: _Joint, enc, merge_tol):
+    """Drop empty clusters and merge clusters whose p(y|t) rows agree within ``merge_tol``.
+
+    Clusters with the same p(y|t) are one cluster written twice: merging them
+    (adding their columns) leaves I(X;T) and I(T;Y) unchanged at a fixed point.
+    """
+    enc = enc[:, (joint.px @ enc) > 0]
+    if enc.shape[1] < 2:
+        return enc
+    _, pyt = _cluster_stats(joint.px, joint.pyx, enc)
+    close = scipy.spatial.distance.pdist(pyt, "chebyshev") <= merge_tol
+    if not np.any(close):
+        return enc
+    n_groups, group = scipy.sparse.csgraph.connected_components(
+        scipy.spatial.distance.squareform(close), directed=False)
+    merged = np.zeros((enc.shape[0], n_groups))
+    np.add.at(merged.T, group, enc.T)
+    return merged
+
+
+def _settle(joint: _Joint, enc, beta, tol, max_iter, merge_tol):
+    """Iterate from a warm start until the free energy falls by at most ``tol`` bits
+    in one update, merging coinciding clusters every ``MERGE_EVERY`` updates."""
+    free = np.inf
+    n_iter = 0
+    while n_iter < max_iter:
+        enc, new_free = _step(joint, enc, beta)
+        n_iter += 1
+        if n_iter % MERGE_EVERY == 0:
+            k = enc.shape[1]
+            enc = _merge_duplicates(joint, enc, merge_tol)
+            if enc.shape[1] < k:
+                free = np.inf
+                continue
+        if free - new_free <= tol:
+            return _merge_duplicates(joint, enc, merge_tol), n_iter, True
+        free = new_free
+    return _merge_duplicates(joint, enc, merge_tol), n_iter, False
+
+
+@dataclass(frozen=True)
+class IBCurve:
+    """The IB curve: solutions along increasing beta.
+
+    Attributes
+    ----------
+    betas : numpy.ndarray, shape (B,)
+    i_xt, i_ty : numpy.ndarray, shape (B,)
+        I(X;T) and I(T;Y) in bits at each beta.
+    encoders : numpy.ndarray, shape (B, |X|, n_t)
+        p(t|x) at each beta; unused clusters are zero columns, used ones are
+        ordered by their mean x index so heat maps read from left to right.
+    n_clusters : numpy.ndarray of int, shape (B,)
+        Distinct clusters in use at each beta.
+    n_iter : numpy.ndarray of int, shape (B,)
+        Updates spent at each beta.
+    converged : numpy.ndarray of bool, shape (B,)
+    """
+
+    betas: np.ndarray
+    i_xt: np.ndarray
+    i_ty: np.ndarray
+    encoders: np.ndarray
+    n_clusters: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+
+
+def _check_betas(betas) -> np.ndarray:
+    b = np.asarray(betas, dtype=np.float64)
+    if b.ndim != 1 or b.size == 0:
+        raise ValueError(f"betas must be a non-empty 1-D array, got shape {b.shape}")
+    if not np.all(np.isfinite(b)) or np.any(b < 0):
+        raise ValueError("betas must be finite and >= 0")
+    if np.any(np.diff(b) <= 0):
+        raise ValueError("betas must be strictly increasing")
+    return b
+
+
+def ib_curve(pxy, betas, n_t: int | None = None, *, seed: int = 0, tol: float = 1e-6,
+             merge_tol: float = 1e-4, max_iter: int = 10_000) -> IBCurve:
+    """Trace the IB curve by annealing: warm starts from the neighbouring beta.
+
+    The sweep runs from the largest beta down. It starts from T = X (each input
+    its own cluster), the optimum as beta grows without bound, so the top of the
+    curve reaches I(X;Y). Each smaller beta starts from the solution at the
+    previous one; as beta falls, clusters move together and those whose p(y|t)
+    coincide (within ``merge_tol``) are merged: the bifurcations of the IB read
+    backwards. Warm starts keep neighbouring betas on one branch of solutions,
+    so the curve is monotone, and each beta needs few updates, the fewer the
+    fewer clusters remain.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (|X|, |Y|)
+        Joint distribution.
+    betas : array_like, shape (B,)
+        Strictly increasing trade-off values, >= 0.
+    n_t : int, optional
+        Most clusters allowed; defaults to |X|. With fewer clusters than inputs
+        the sweep starts from a random encoder drawn with ``seed`` instead of T = X.
+    seed : int
+        Seed of that random start (unused when ``n_t >= |X|``).
+    tol : float
+        At each beta, converged when one update lowers the free energy
+        ``I(X;T) + beta E[KL]`` by at most ``tol`` bits.
+    merge_tol : float
+        Clusters whose p(y|t) rows differ by at most this (max over y) are merged.
+    max_iter : int
+        Update budget at each beta.
+
+    Returns
+    -------
+    IBCurve
+    """
+    joint = _joint(pxy)
+    b = _check_betas(betas)
+    n_x = joint.px.size
+    n_t = n_x if n_t is None else _check_count(n_t, "n_t")
+    max_iter = _check_count(max_iter, "max_iter")
+    tol = _check_tol(tol)
+    merge_tol = _check_tol(merge_tol)
+    if n_t >= n_x:
+        enc = np.eye(n_x)
+    else:
+        enc = _random_encoder(n_x, n_t, np.random.default_rng(seed))
+    enc = _merge_duplicates(joint, enc, merge_tol)
+    x_index = np.arange(n_x)
+    encoders = np.zeros((b.size, n_x, n_t))
+    stats = np.zeros((b.size, 5))
+    for i in range(b.size - 1, -1, -1):
+        enc, n_iter, ok = _settle(joint, enc, b[i], tol, max_iter, merge_tol)
+        i_xt, i_ty, _ = _informations(joint.px, joint.pyx, enc)
+        centre = (x_index * joint.px) @ enc / (joint.px @ enc)
+        encoders[i, :, : enc.shape[1]] = enc[:, np.argsort(centre, kind="stable")]
+        stats[i] = i_xt, i_ty, enc.shape[1], n_iter, ok
+    return IBCurve(b, stats[:, 0], stats[:, 1], encoders, stats[:, 2].astype(int),
+                   stats[:, 3].astype(int), stats[:, 4].astype(bool))
+
+
+# ----------------------------------------------------------------------------
+# deterministic IB
+# ----------------------------------------------------------------------------
+def deterministic_ib(pxy, beta: float, n_t: int | None = None, *, init=None, max_iter: int = 1_000,
+                     seed: int = 0) -> IBResult:
+    """The deterministic IB of Strouse & Schwab (2017): hard clusters.
+
+    Minimises ``H(T) - beta I(T;Y)`` over deterministic encoders t = f(x) by
+    iterating ``f(x) = argmax_t [log2 p(t) - beta KL_bits(p(y|x) || p(y|t))]``
+    until no assignment changes. Empty clusters stay empty.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (|X|, |Y|)
+    beta : float
+        >= 0.
+    n_t : int, optional
+        Clusters available; defaults to |X|.
+    init : array_like of int, shape (|X|,), optional
+        Starting assignment f(x) in ``range(n_t)``. Default: each x in its own
+        cluster when ``n_t >= |X|`` (as beta grows, the optimum), else random
+        with ``seed``. A hard cluster that empties never comes back.
+    max_iter : int
+    seed : int
+
+    Returns
+    -------
+    IBResult
+        ``encoder`` is one-hot of shape (|X|, n_t); ``i_xt`` equals ``h_t``.
+    """
+    px, pyx = _prepare(pxy)
+    beta = _check_beta(beta)
+    max_iter = _check_count(max_iter, "max_iter")
+    n_t = px.size if n_t is None else _check_count(n_t, "n_t")
+    if init is None and n_t >= px.size:
+        labels = np.arange(px.size)
+    elif init is None:
+        labels = np.random.default_rng(seed).integers(0, n_t, size=px.size)
+    else:
+        labels = np.asarray(init)
+        if labels.shape != px.shape or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"init must be an integer array of shape {px.shape}")
+        if labels.min() < 0 or labels.max() >= n_t:
+            raise ValueError(f"init labels must lie in 0..{n_t - 1}")
+    labels, n_iter, converged = _dib_iterate(px, pyx, labels, n_t, beta, max_iter)
+    while converged:
+        merged = _dib_best_merge(px, pyx, labels, beta)
+        if merged is None:
+            break
+        labels, more, converged = _dib_iterate(px, pyx, merged, n_t, beta, max_iter - n_iter)
+        n_iter += more
+    enc = np.zeros((px.size, n_t))
+    enc[np.arange(px.size), labels] = 1.0
+    return _result(px, pyx, enc, beta, n_iter, converged)
+
+
+def _dib_iterate(px, pyx, labels, n_t, beta, max_iter):
+    """Reassign every x to its best cluster until no assignment changes."""
+    rows = np.arange(px.size)
+    for n_iter in range(1, max_iter + 1):
+        enc = np.zeros((px.size, n_t))
+        enc[rows, labels] = 1.0
+        pt, pyt = _cluster_stats(px, pyx, enc)
+        with np.errstate(divide="ignore"):
+            score = np.log2(pt)[None, :] - (beta * kl_matrix(pyx, pyt) if beta > 0 else 0.0)
+        new = np.argmax(score, axis=1)
+        if np.array_equal(new, labels):
+            return labels, n_iter, True
+        labels = new
+    return labels, max_iter, False
+
+
+def _dib_best_merge(px, pyx, labels, beta):
+    """Labels after the merge of two clusters that lowers H(T) - beta I(T;Y) the most, or None.
+
+    Reassigning one x at a time cannot empty a cluster against the pull of its
+    own members, so the greedy iteration alone stalls with too many clusters;
+    this test of all pairwise merges (exact changes of H(T) and I(T;Y)) frees it.
+    """
+    used = np.unique(labels)
+    if used.size < 2:
+        return None
+    enc = (labels[:, None] == used[None, :]).astype(float)
+    pt, pyt = _cluster_stats(px, pyx, enc)
+    a, b = np.triu_indices(used.size, k=1)
+    pm = pt[a] + pt[b]
+    mix = (pt[a, None] * pyt[a] + pt[b, None] * pyt[b]) / pm[:, None]
+    loss_h = pt[a] * np.log2(pm / pt[a]) + pt[b] * np.log2(pm / pt[b])
+    loss_i = pt[a] * _row_kl(pyt[a], mix) + pt[b] * _row_kl(pyt[b], mix)
+    change = -loss_h + beta * loss_i
+    best = int(np.argmin(change))
+    if change[best] >= 0:
+        return None
+    return np.where(labels == used[b[best]], used[a[best]], labels)
+
+
+def _row_kl(p, q):
+    """KL(p_i || q_i) in bits for each row i; q > 0 wherever p > 0."""
+    pos = p > 0
+    return np.sum(np.where(pos, p * np.log2(np.where(pos, p, 1.0) / np.where(pos, q, 1.0)), 0.0), axis=1)
+
+
+def ib_distortion(pxy, encoder) -> np.ndarray:
+    """The IB distortion d(x, t) = KL[p(y|x) || p(y|t)] in bits, shape (|X|, |T|).
+
+    Its average under p(x) p(t|x) equals I(X;Y) - I(T;Y): the IB is rate-distortion
+    with this (encoder-dependent) distortion. Columns of empty clusters are ``inf``.
+    """
+    px, pyx = _prepare(pxy)
+    enc = _check_encoder(encoder, px.size)
+    return kl_matrix(pyx, _cluster_stats(px, pyx, enc)[1])
+
+
+# ----------------------------------------------------------------------------
+# rate-distortion
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RateDistortionResult:
+    """A point of the rate-distortion curve found by Blahut-Arimoto.
+
+    Attributes
+    ----------
+    encoder : numpy.ndarray, shape (|X|, |Xhat|)
+        p(xhat|x).
+    q_hat : numpy.ndarray, shape (|Xhat|,)
+        Output marginal q(xhat).
+    rate : float
+        I(X; Xhat) in bits.
+    distortion : float
+        Expected distortion, in the units of the distortion matrix.
+    n_iter : int
+    converged : bool
+    """
+
+    encoder: np.ndarray
+    q_hat: np.ndarray
+    rate: float
+    distortion: float
+    n_iter: int
+    converged: bool
+
+
+def blahut_arimoto(px, distortion, s: float, *, tol: float = 1e-12, max_iter: int = 100_000) -> RateDistortionResult:
+    """Blahut-Arimoto algorithm for the rate-distortion function.
+
+    Minimises ``I(X;Xhat) + s E[d(X, Xhat)]`` (rate in bits) by alternating
+    ``p(xhat|x) = q(xhat) 2**(-s d(x, xhat)) / Z(x)`` and
+    ``q(xhat) = sum_x p(x) p(xhat|x)``. Then ``s`` is minus the slope of R(D) in
+    bits per unit of distortion.
+
+    Parameters
+    ----------
+    px : array_like, shape (|X|,)
+        Source distribution.
+    distortion : array_like, shape (|X|, |Xhat|)
+        d(x, xhat) >= 0, finite.
+    s : float
+        Slope parameter >= 0.
+    tol : float
+        Converged when no entry of q(xhat) changes by more than ``tol``.
+    max_iter : int
+
+    Returns
+    -------
+    RateDistortionResult
+    """
+    px = as_distribution(px, "px", ndim=1)
+    d = np.asarray(distortion, dtype=np.float64)
+    if d.ndim != 2 or d.shape[0] != px.size:
+        raise ValueError(f"distortion must have shape (|X|, |Xhat|) = ({px.size}, m), got {d.shape}")
+    if not np.all(np.isfinite(d)) or np.any(d < 0):
+        raise ValueError("distortion entries must be finite and >= 0")
+    s = _check_beta(s, "s")
+    max_iter = _check_count(max_iter, "max_iter")
+    q = np.full(d.shape[1], 1.0 / d.shape[1])
+    neg_cost = -(s * LN2) * d  # 2**(-s d) = exp(-s ln2 d)
+    converged = False
+    n_iter = 0
+    while n_iter < max_iter:
+        with np.errstate(divide="ignore"):
+            enc = _gibbs_encoder(np.log(q), neg_cost.copy())[0]
+        new_q = px @ enc
+        n_iter += 1
+        change = np.max(np.abs(new_q - q))
+        q = new_q
+        if change <= tol:
+            converged = True
+            break
+    with np.errstate(divide="ignore"):
+        enc = _gibbs_encoder(np.log(q), neg_cost.copy())[0]
+    q = px @ enc
+    joint = enc * px[:, None]
+    nz = joint > 0
+    rate = float(np.sum(joint[nz] * np.log2(enc[nz] / np.broadcast_to(q, enc.shape)[nz])))
+    return RateDistortionResult(enc, q, rate, float(np.sum(joint * d)), n_iter, converged)
+
+
+# ----------------------------------------------------------------------------
+# Gaussian IB
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GaussianIB:
+    """Optimal linear projection T = A X + noise of the Gaussian IB (Chechik et al. 2005).
+
+    Attributes
+    ----------
+    projection : numpy.ndarray, shape (n_x, n_x)
+        A; row i is ``alpha_i v_i`` (zero for the directions not yet used at this beta).
+        The noise is standard normal, N(0, I).
+    eigenvalues : numpy.ndarray, shape (n_x,)
+        lambda_i of Sigma_{x|y} Sigma_x^{-1}, ascending, in (0, 1].
+    critical_betas : numpy.ndarray, shape (n_x,)
+        1 / (1 - lambda_i): direction i enters the representation above it (inf if lambda_i = 1).
+    beta : float
+    i_xt, i_ty : float
+        I(T;X) and I(T;Y) in bits.
+    """
+
+    projection: np.ndarray
+    eigenvalues: np.ndarray
+    critical_betas: np.ndarray
+    beta: float
+    i_xt: float
+    i_ty: float
+
+
+def _gaussian_problem(cov_x, cov_xy, cov_y):
+    cx = np.atleast_2d(np.asarray(cov_x, dtype=np.float64))
+    cxy = np.atleast_2d(np.asarray(cov_xy, dtype=np.float64))
+    cy = np.atleast_2d(np.asarray(cov_y, dtype=np.float64))
+    n_x, n_y = cx.shape[0], cy.shape[0]
+    if cx.shape != (n_x, n_x) or cy.shape != (n_y, n_y) or cxy.shape != (n_x, n_y):
+        raise ValueError(f"expected cov_x (n_x, n_x), cov_xy (n_x, n_y), cov_y (n_y, n_y); "
+                         f"got {cx.shape}, {cxy.shape}, {cy.shape}")
+    joint = np.block([[cx, cxy], [cxy.T, cy]])
+    if not np.all(np.isfinite(joint)):
+        raise ValueError("covariances must be finite")
+    if not np.allclose(joint, joint.T, rtol=0, atol=1e-12 * max(1.0, np.abs(joint).max())):
+        raise ValueError("cov_x and cov_y must be symmetric")
+    try:
+        np.linalg.cholesky(joint)
+    except np.linalg.LinAlgError:
+        raise ValueError("the joint covariance of (X, Y) must be positive definite "
+                         "(a singular one makes I(X;Y) infinite)") from None
+    cond = cx - cxy @ np.linalg.solve(cy, cxy.T)
+    lam, vecs = scipy.linalg.eigh((cond + cond.T) / 2, cx)  # Sigma_x|y v = lambda Sigma_x v, v' Sigma_x v = 1
+    lam = np.clip(lam, 0.0, 1.0)  # rounding only: exact eigenvalues lie in (0, 1]
+    with np.errstate(divide="ignore"):
+        crit = 1.0 / (1.0 - lam)
+    return cx, cond, lam, vecs, crit
+
+
+def _gaussian_at(cx, cond, lam, vecs, crit, beta):
+    active = beta > crit
+    alpha = np.zeros_like(lam)
+    alpha[active] = np.sqrt((beta * (1 - lam[active]) - 1) / lam[active])
+    a = alpha[:, None] * vecs.T
+    _, logdet_x = np.linalg.slogdet(a @ cx @ a.T + np.eye(lam.size))
+    _, logdet_xy = np.linalg.slogdet(a @ cond @ a.T + np.eye(lam.size))
+    return a, logdet_x / (2 * LN2), (logdet_x - logdet_xy) / (2 * LN2)
+
+
+def gaussian_ib(cov_x, cov_xy, cov_y, beta: float) -> GaussianIB:
+    """Closed-form Gaussian IB at one beta (Chechik, Globerson, Tishby & Weiss 2005).
+
+    For jointly Gaussian X (n_x-dim) and Y (n_y-dim), the optimal T is a noisy
+    linear projection T = A X + xi, xi ~ N(0, I), with rows ``alpha_i v_i`` where
+    v_i are left eigenvectors of ``Sigma_{x|y} Sigma_x^{-1}`` (eigenvalue lambda_i,
+    normalised by v' Sigma_x v = 1) and
+    ``alpha_i = sqrt((beta (1 - lambda_i) - 1) / lambda_i)`` above the critical
+    ``beta_i = 1 / (1 - lambda_i)``, 0 below. The informations are evaluated from
+    A with ``I(T;X) = 1/2 log2 det(A Sigma_x A' + I)`` and
+    ``I(T;Y) = I(T;X) - 1/2 log2 det(A Sigma_{x|y} A' + I)``.
+
+    Parameters
+    ----------
+    cov_x : array_like, shape (n_x, n_x)
+    cov_xy : array_like, shape (n_x, n_y)
+    cov_y : array_like, shape (n_y, n_y)
+        Blocks of a positive definite joint covariance (scalars allowed for 1-D).
+    beta : float
+        >= 0.
+    """
+    beta = _check_beta(beta)
+    cx, cond, lam, vecs, crit = _gaussian_problem(cov_x, cov_xy, cov_y)
+    a, i_xt, i_ty = _gaussian_at(cx, cond, lam, vecs, crit, beta)
+    return GaussianIB(a, lam, crit, beta, float(i_xt), float(i_ty))
+
+
+@dataclass(frozen=True)
+class GaussianIBCurve:
+    """The Gaussian IB curve: ``betas``, ``i_xt``, ``i_ty`` (bits) arrays of shape (B,),
+    plus ``eigenvalues`` and ``critical_betas`` (shape (n_x,)) as in :class:`GaussianIB`."""
+
+    betas: np.ndarray
+    i_xt: np.ndarray
+    i_ty: np.ndarray
+    eigenvalues: np.ndarray
+    critical_betas: np.ndarray
+
+
+def gaussian_ib_curve(cov_x, cov_xy, cov_y, betas) -> GaussianIBCurve:
+    """Closed-form Gaussian IB at each of ``betas`` (any order, each >= 0); see :func:`gaussian_ib`."""
+    b = np.asarray(betas, dtype=np.float64)
+    if b.ndim != 1 or b.size == 0:
+        raise ValueError(f"betas must be a non-empty 1-D array, got shape {b.shape}")
+    for beta in b:
+        _check_beta(beta)
+    problem = _gaussian_problem(cov_x, cov_xy, cov_y)
+    pts = np.array([_gaussian_at(*problem, beta)[1:] for beta in b])
+    return GaussianIBCurve(b, pts[:, 0], pts[:, 1], problem[2], problem[4])

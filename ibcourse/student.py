@@ -1,0 +1,62 @@
+"""Build student versions of the notebooks: the same notebooks without their solutions.
+
+Usage: ``python -m ibcourse.student notebooks build/student`` (``make student``).
+
+Reads every ``NN_slug.py`` (py:percent, the notebooks' source), drops the cells
+tagged ``solution`` and writes ``NN_slug.ipynb`` to the output folder. The
+exercise stubs stay; their checks then print a hint and fall back on the
+reference, so a student version runs from top to bottom.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+
+def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` without the cells tagged ``solution``.
+
+    Raises ``ValueError`` if a solution cell does not directly follow an
+    exercise cell: the stub is what the student fills in, so it must exist.
+    """
+    cells = notebook.cells
+    for i, cell in enumerate(cells):
+        if "solution" in cell.metadata.get("tags", []):
+            before = cells[i - 1].metadata.get("tags", []) if i > 0 else []
+            if "exercise" not in before:
+                raise ValueError(f"cell {i} is tagged 'solution' but the cell before it is not tagged 'exercise'")
+    out = nbformat.from_dict(notebook)
+    out.cells = [c for c in cells if "solution" not in c.metadata.get("tags", [])]
+    return out
+
+
+def build(source: Path, target: Path) -> list[Path]:
+    """Write the student version of every ``source/*.py`` notebook to ``target``; return the paths."""
+    sources = sorted(source.glob("*.py"))
+    if not sources:
+        raise ValueError(f"no notebooks (*.py) found in {source}")
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sources:
+        notebook = student_version(jupytext.read(path))
+        out = target / (path.stem + ".ipynb")
+        nbformat.write(notebook, out)
+        written.append(out)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m ibcourse.student SOURCE_DIR TARGET_DIR", file=sys.stderr)
+        return 2
+    for path in build(Path(argv[0]), Path(argv[1])):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from ibcourse import info
+from ibcourse.exercises import ExerciseError, _ib_update_with, check
+
+
+def _not_done(*args):
+    raise NotImplementedError("Exercise")
+
+
+def _entropy_ok(p):
+    nz = p[p > 0]
+    return -np.sum(nz * np.log2(nz))
+
+
+@pytest.mark.parametrize("exercise, answer", [
+    (check.entropy, _entropy_ok),
+    (check.mutual_information, info.mutual_information),
+    (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta)),
+])
+def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    assert exercise(answer) is answer
+    assert "correct" in capsys.readouterr().out
+
+
+WRONG = [
+    (check.entropy, lambda p: -np.sum(p[p > 0] * np.log(p[p > 0])), "natural logarithm"),
+    (check.entropy, lambda p: -np.sum(p * np.log2(p)), "skip the cells where p = 0"),
+    (check.entropy, lambda p: np.sum(p[p > 0] * np.log2(p[p > 0])), "sign"),
+    (check.entropy, lambda p: len(p), "H(p) = -sum"),
+    (check.mutual_information, lambda pxy: info.mutual_information(pxy) * np.log(2), "natural logarithm"),
+    (check.mutual_information, lambda pxy: np.sum(pxy * np.log2(pxy / np.outer(pxy.sum(1), pxy.sum(0)))), "0 log 0"),
+    (check.mutual_information, lambda pxy: -info.conditional_entropy(pxy), "-H(Y|X)"),
+    (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, prior=False), "prior p(t)"),
+    (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, unit=1.0), "units"),
+    (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, sign=1.0), "-beta KL"),
+    (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, normalise=False), "sum to 1"),
+    (check.ib_update, lambda pxy, enc, beta: None, "return"),
+    (check.entropy, _not_done, "not implemented"),
+]
+
+
+@pytest.mark.parametrize("exercise, wrong, hint", WRONG)
+def test_wrong_answers_get_a_hint_and_the_reference(exercise, wrong, hint, capsys, monkeypatch):
+    monkeypatch.delenv("IBCOURSE_STRICT", raising=False)
+    assert exercise(wrong) is exercise.reference
+    out = capsys.readouterr().out
+    assert "✗" in out and hint in out
+
+
+@pytest.mark.parametrize("exercise, wrong, hint", WRONG)
+def test_strict_mode_raises(exercise, wrong, hint, monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    with pytest.raises(ExerciseError, match=hint.replace("(", r"\(").replace(")", r"\)")):
+        exercise(wrong)
+
+
+def test_learner_exception_is_reported(capsys, monkeypatch):
+    monkeypatch.delenv("IBCOURSE_STRICT", raising=False)
+    check.entropy(lambda p: p.undefined_attribute)
+    assert "AttributeError" in capsys.readouterr().out
+
+
+def test_bad_flag_value_is_an_error(monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "maybe")
+    with pytest.raises(ValueError, match="IBCOURSE_STRICT"):
+        check.entropy(lambda p: 0.0)
