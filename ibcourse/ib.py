@@ -171,14 +171,19 @@ def ib_step(pxy, encoder, beta: float) -> np.ndarray:
     return out
 
 
-def _informations(px, pyx, enc) -> tuple[float, float, float]:
-    """I(X;T), I(T;Y) and H(T) in bits."""
+def _encoder_information(px, enc) -> float:
+    """I(X;T) in bits of p(x) (|X|,) and an encoder p(t|x) (|X|, |T|); zero cells contribute 0."""
     pt = px @ enc
     joint_xt = enc * px[:, None]
     nz = joint_xt > 0
-    ratio = enc[nz] / np.broadcast_to(pt, enc.shape)[nz]
-    i_xt = float(np.sum(joint_xt[nz] * np.log2(ratio)))
-    i_ty = mutual_information(joint_xt.T @ pyx)
+    return float(np.sum(joint_xt[nz] * np.log2(enc[nz] / np.broadcast_to(pt, enc.shape)[nz])))
+
+
+def _informations(px, pyx, enc) -> tuple[float, float, float]:
+    """I(X;T), I(T;Y) and H(T) in bits."""
+    pt = px @ enc
+    i_xt = _encoder_information(px, enc)
+    i_ty = mutual_information((enc * px[:, None]).T @ pyx)
     pt_nz = pt[pt > 0]
     return i_xt, i_ty, float(-np.sum(pt_nz * np.log2(pt_nz))) + 0.0  # + 0.0: no "-0.0"
 
@@ -618,11 +623,8 @@ def blahut_arimoto(px, distortion, s: float, *, tol: float = 1e-12, max_iter: in
             break
     with np.errstate(divide="ignore"):
         enc = _gibbs_encoder(np.log(q), neg_cost.copy())[0]
-    q = px @ enc
-    joint = enc * px[:, None]
-    nz = joint > 0
-    rate = float(np.sum(joint[nz] * np.log2(enc[nz] / np.broadcast_to(q, enc.shape)[nz])))
-    return RateDistortionResult(enc, q, rate, float(np.sum(joint * d)), n_iter, converged)
+    distortion = float(np.sum(enc * px[:, None] * d))
+    return RateDistortionResult(enc, px @ enc, _encoder_information(px, enc), distortion, n_iter, converged)
 
 
 # ----------------------------------------------------------------------------

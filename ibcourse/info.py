@@ -84,12 +84,6 @@ def entropy(p) -> float:
     return -_plogp_sum(as_distribution(p))
 
 
-def marginals(pxy) -> tuple[np.ndarray, np.ndarray]:
-    """Marginals p(x) (row sums, shape (|X|,)) and p(y) (column sums, shape (|Y|,)) of a joint."""
-    pxy = as_distribution(pxy, "pxy", ndim=2)
-    return pxy.sum(axis=1), pxy.sum(axis=0)
-
-
 def conditional_entropy(pxy) -> float:
     """Conditional entropy H(Y|X) in bits, for a joint table ``pxy[x, y]`` (rows are x)."""
     pxy = as_distribution(pxy, "pxy", ndim=2)
@@ -132,18 +126,6 @@ def kl_divergence(p, q) -> float:
         return float("inf")
     ps, qs = p[support], q[support]
     return float(np.sum(ps * (np.log2(ps) - np.log2(qs))))
-
-
-def conditional(pxy) -> np.ndarray:
-    """Rows of p(y|x), shape (|X|, |Y|), for a joint ``pxy[x, y]``.
-
-    Raises ``ValueError`` if some x has probability 0 (p(y|x) is then undefined).
-    """
-    pxy = as_distribution(pxy, "pxy", ndim=2)
-    px = pxy.sum(axis=1)
-    if np.any(px == 0):
-        raise ValueError(f"p(y|x) is undefined for x with p(x) = 0 (rows {np.flatnonzero(px == 0).tolist()})")
-    return pxy / px[:, None]
 
 
 def kl_matrix(p_rows, q_rows) -> np.ndarray:

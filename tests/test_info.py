@@ -108,5 +108,3 @@ def test_shape_errors():
         info.mutual_information([0.5, 0.5])
     with pytest.raises(ValueError, match="same shape"):
         info.kl_divergence([0.5, 0.5], [0.2, 0.3, 0.5])
-    with pytest.raises(ValueError, match="p\\(x\\) = 0"):
-        info.conditional(np.array([[0.5, 0.5], [0.0, 0.0]]))
