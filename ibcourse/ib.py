@@ -606,6 +606,7 @@ def blahut_arimoto(px, distortion, s: float, *, tol: float = 1e-12, max_iter: in
     if not np.all(np.isfinite(d)) or np.any(d < 0):
         raise ValueError("distortion entries must be finite and >= 0")
     s = _check_beta(s, "s")
+    tol = _check_tol(tol)
     max_iter = _check_count(max_iter, "max_iter")
     q = np.full(d.shape[1], 1.0 / d.shape[1])
     neg_cost = -(s * LN2) * d  # 2**(-s d) = exp(-s ln2 d)

@@ -170,6 +170,7 @@ def test_ib_is_rate_distortion_with_kl_distortion():
     (lambda: ib.gaussian_ib(1.0, 1.0, 1.0, 2.0), "positive definite"),
     (lambda: ib.gaussian_ib(np.eye(2), np.ones((3, 1)), 1.0, 2.0), "expected"),
     (lambda: ib.blahut_arimoto([0.5, 0.5], [[0, -1], [1, 0]], 1.0), "distortion"),
+    (lambda: ib.blahut_arimoto([0.5, 0.5], [[0, 1], [1, 0]], 1.0, tol=0), "tol"),
 ])
 def test_bad_inputs(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
