@@ -4,6 +4,11 @@ Modules
 -------
 info       exact information measures of discrete tables (bits)
 ib         IB solvers: iterative, annealed curve, deterministic, Gaussian, rate-distortion
+data       data sets: the 12-bit task of Shwartz-Ziv & Tishby
+estimators I(X;T) and I(T;Y) of a layer from its activations: binning, KDE bounds
+models     networks (an ensemble of small MLPs trained at once)
+recording  layer activations through forward hooks, at chosen epochs
+training   the shared training loop
 exercises  checks for the notebooks' exercises
 plots      the figures the notebooks share
 student    builds student versions of the notebooks (solutions removed)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ibcourse import ib, info, strict_mode
+from ibcourse import estimators, ib, info, strict_mode
 
 
 class ExerciseError(AssertionError):
@@ -165,6 +165,48 @@ _IB_CASES = [
 ]
 
 
+# ----------------------------------------------------------------------------
+# Section 2: the information plane
+# ----------------------------------------------------------------------------
+def _binned_reference(t, y, n_bins):
+    result = estimators.binned_information(t, y, bins=n_bins, value_range=(-1.0, 1.0))
+    return (result.i_xt, result.i_ty)
+
+
+def _binned_with(t, y, n_bins, *, log=np.log2, per_unit=False, conditional=False, edges=None):
+    """The binned estimator with one piece changed, to recognise a learner's mistake."""
+    t, y = np.asarray(t, float), np.asarray(y)
+    if edges is None:
+        index = np.clip(np.floor((t + 1) / (2 / n_bins)), 0, n_bins - 1).astype(int)
+    else:
+        index = np.digitize(t, edges)
+
+    def h(rows):
+        counts = np.unique(rows, axis=0, return_counts=True)[1]
+        p = counts / counts.sum()
+        return float(-np.sum(p * log(p)))
+
+    if per_unit:  # units treated as independent: a sum of per-unit entropies
+        h_t = sum(h(index[:, [k]]) for k in range(index.shape[1]))
+        h_t_y = sum(np.mean(y == c) * sum(h(index[y == c][:, [k]]) for k in range(index.shape[1]))
+                    for c in np.unique(y))
+    else:
+        h_t = h(index)
+        h_t_y = sum(np.mean(y == c) * h(index[y == c]) for c in np.unique(y))
+    return (h_t, h_t_y if conditional else h_t - h_t_y)
+
+
+def _layer_case(seed, n, units, classes, scale):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, classes, size=n)
+    t = np.tanh(scale * rng.normal(size=(n, units)) + 0.8 * y[:, None])
+    return (t, y, 8 if units > 2 else 30)
+
+
+_BINNED_CASES = [_layer_case(21, 64, 1, 2, 1.0), _layer_case(22, 256, 3, 2, 0.7),
+                 _layer_case(23, 512, 2, 3, 2.0), _layer_case(24, 400, 4, 2, 0.3)]
+
+
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
 
@@ -205,5 +247,20 @@ class _Checks:
         "new p(t|x) = p(t) 2**(-beta KL_bits[p(y|x) || p(y|t)]), each row normalised.",
     )
 
+    binned_information = Exercise(
+        "2.1", "binned information of one layer", _binned_reference, _BINNED_CASES,
+        [Mistake("you used the natural logarithm; the course measures in bits, so use np.log2.",
+                 lambda t, y, b: _binned_with(t, y, b, log=np.log)),
+         Mistake("the layer is one symbol: count whole rows of bin indices (np.unique(..., axis=0)), "
+                 "not each unit on its own; summing per-unit entropies ignores how the units depend on each other.",
+                 lambda t, y, b: _binned_with(t, y, b, per_unit=True)),
+         Mistake("I(T;Y) = H(T) - H(T|Y): you returned H(T|Y) itself.",
+                 lambda t, y, b: _binned_with(t, y, b, conditional=True)),
+         Mistake("n_bins equal-width bins on [-1, 1] have n_bins + 1 edges, each of width 2 / n_bins; "
+                 "np.digitize with np.linspace(-1, 1, n_bins) gives other bins.",
+                 lambda t, y, b: _binned_with(t, y, b, edges=np.linspace(-1, 1, b)))],
+        "bin index = floor((t + 1) / (2 / n_bins)), clipped to 0 .. n_bins - 1; each row of indices is one symbol; "
+        "I(X;T) = H(T); I(T;Y) = H(T) - sum_c p(c) H(T | Y = c); logarithms base 2.",
+    )
 
 check = _Checks()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import colors
 
 from ibcourse.ib import IBCurve
 
@@ -29,3 +30,47 @@ def encoder_map(ax: plt.Axes, encoder: np.ndarray, *, title: str = "") -> plt.Ax
     ax.set_ylabel("input x")
     ax.set_title(title)
     return ax
+
+
+def _epoch_norm(epochs) -> colors.Normalize:
+    """Colour scale for epochs: logarithmic above 1, linear from 0 to 1 (so epoch 0 has a colour)."""
+    return colors.SymLogNorm(linthresh=1, vmin=0, vmax=max(int(np.max(epochs)), 1))
+
+
+def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = True, cmap: str = "viridis",
+                      h_y: float | None = None) -> plt.Axes:
+    """The information plane of one network: I(X;T) across, I(T;Y) up, both in bits.
+
+    Each layer's trajectory is drawn as dots coloured by epoch (colour bar on a log
+    scale), thin lines join the layers of one epoch, and each trajectory is labelled
+    with its layer at the last epoch. ``plane`` is an ``estimators.InformationPlane``;
+    ``h_y`` (bits), if given, is marked as the ceiling of I(T;Y).
+    """
+    norm = _epoch_norm(plane.epochs)
+    palette = plt.get_cmap(cmap)
+    for e, epoch in enumerate(plane.epochs):
+        ax.plot(plane.i_xt[e], plane.i_ty[e], "-", color=palette(norm(epoch)), lw=0.5, alpha=0.4)
+    for j, name in enumerate(plane.layers):
+        points = ax.scatter(plane.i_xt[:, j], plane.i_ty[:, j], c=plane.epochs, cmap=cmap, norm=norm, s=14, zorder=3)
+        ax.annotate(name, (plane.i_xt[-1, j], plane.i_ty[-1, j]), textcoords="offset points", xytext=(3, -10),
+                    fontsize=7)
+    if h_y is not None:
+        ax.axhline(h_y, color="grey", ls="--", lw=0.8)
+    if colorbar:
+        ax.figure.colorbar(points, ax=ax, label="epoch")
+    ax.set_xlabel("I(X;T) [bits]")
+    ax.set_ylabel("I(T;Y) [bits]")
+    ax.set_title(title)
+    return ax
+
+
+def information_vs_epoch(axes, plane, *, title: str = "") -> None:
+    """I(X;T) (``axes[0]``) and I(T;Y) (``axes[1]``) of each layer against epoch, epochs on a log scale."""
+    for quantity, ax, label in ((plane.i_xt, axes[0], "I(X;T) [bits]"), (plane.i_ty, axes[1], "I(T;Y) [bits]")):
+        for j, name in enumerate(plane.layers):
+            ax.plot(plane.epochs, quantity[:, j], ".-", ms=3, label=name)
+        ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(title)
+    axes[0].legend(fontsize=7, ncol=2)

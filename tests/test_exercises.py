@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,22 @@ def _not_done(*args):
     raise NotImplementedError("Exercise")
 
 
+def _binned(t, y, n_bins, *, log=np.log2, edges=None, per_unit=False, conditional=False):
+    """A learner's binned estimator, written with np.digitize; the keywords make known mistakes."""
+    edges = np.linspace(-1, 1, n_bins + 1)[1:-1] if edges is None else edges
+    index = np.digitize(t, edges)
+
+    def h(rows):
+        _, counts = np.unique(rows, axis=0, return_counts=True)
+        p = counts / len(rows)
+        return -np.sum(p * log(p))
+
+    groups = [index[:, [k]] for k in range(index.shape[1])] if per_unit else [index]
+    h_t = sum(h(g) for g in groups)
+    h_t_y = sum(np.mean(y == c) * sum(h(g[y == c]) for g in groups) for c in np.unique(y))
+    return h_t, (h_t_y if conditional else h_t - h_t_y)
+
+
 def _entropy_ok(p):
     nz = p[p > 0]
     return -np.sum(nz * np.log2(nz))
@@ -18,6 +36,7 @@ def _entropy_ok(p):
     (check.entropy, _entropy_ok),
     (check.mutual_information, info.mutual_information),
     (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta)),
+    (check.binned_information, _binned),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -39,6 +58,11 @@ WRONG = [
     (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, normalise=False), "sum to 1"),
     (check.ib_update, lambda pxy, enc, beta: None, "return"),
     (check.entropy, _not_done, "not implemented"),
+    (check.binned_information, lambda t, y, b: _binned(t, y, b, log=np.log), "natural logarithm"),
+    (check.binned_information, lambda t, y, b: _binned(t, y, b, per_unit=True), "one symbol"),
+    (check.binned_information, lambda t, y, b: _binned(t, y, b, conditional=True), "H(T|Y) itself"),
+    (check.binned_information, lambda t, y, b: _binned(t, y, b, edges=np.linspace(-1, 1, b)), "n_bins + 1 edges"),
+    (check.binned_information, lambda t, y, b: _binned(t, y, b)[0], "expected"),
 ]
 
 
@@ -53,7 +77,7 @@ def test_wrong_answers_get_a_hint_and_the_reference(exercise, wrong, hint, capsy
 @pytest.mark.parametrize("exercise, wrong, hint", WRONG)
 def test_strict_mode_raises(exercise, wrong, hint, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
-    with pytest.raises(ExerciseError, match=hint.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ExerciseError, match=re.escape(hint)):
         exercise(wrong)
 
 

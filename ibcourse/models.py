@@ -1,0 +1,144 @@
+"""Networks of the course (torch).
+
+``MLPEnsemble``  several independent MLPs of the same widths, trained at once
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+def _check_kinds(kinds: Sequence[str]) -> None:
+    unknown = set(kinds) - set(ACTIVATIONS)
+    if unknown:
+        raise ValueError(f"unknown activation(s) {sorted(unknown)}; expected one of {sorted(ACTIVATIONS)}")
+
+
+class MemberActivation(nn.Module):
+    """Applies each member's own nonlinearity to its slice of a batched (members, batch, units) tensor."""
+
+    def __init__(self, kinds: Sequence[str]):
+        super().__init__()
+        _check_kinds(kinds)
+        self.kinds = tuple(kinds)
+        # runs of equal kinds, so that [tanh, tanh, relu, relu] costs two calls, not four
+        self._runs = []
+        for i, kind in enumerate(self.kinds):
+            if self._runs and self._runs[-1][0] == kind:
+                self._runs[-1][2] = i + 1
+            else:
+                self._runs.append([kind, i, i + 1])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if len(self._runs) == 1:
+            return ACTIVATIONS[self.kinds[0]](x)
+        return torch.cat([ACTIVATIONS[kind](x[a:b]) for kind, a, b in self._runs])
+
+    def extra_repr(self) -> str:
+        return ", ".join(self.kinds)
+
+
+class BatchedLinear(nn.Module):
+    """One affine layer per member: (members, batch, in) -> (members, batch, out).
+
+    Initialised like ``nn.Linear`` (uniform in +-1/sqrt(in) for weights and biases),
+    each member from its own seed.
+    """
+
+    def __init__(self, n_in: int, n_out: int, seeds: Sequence[int]):
+        super().__init__()
+        bound = 1 / math.sqrt(n_in)
+        weights, biases = [], []
+        for seed in seeds:
+            gen = torch.Generator().manual_seed(seed)
+            weights.append(torch.empty(n_in, n_out).uniform_(-bound, bound, generator=gen))
+            biases.append(torch.empty(1, n_out).uniform_(-bound, bound, generator=gen))
+        self.weight = nn.Parameter(torch.stack(weights))
+        self.bias = nn.Parameter(torch.stack(biases))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.baddbmm(self.bias, x, self.weight)
+
+    def extra_repr(self) -> str:
+        members, n_in, n_out = self.weight.shape
+        return f"members={members}, in={n_in}, out={n_out}"
+
+
+class MLPEnsemble(nn.Module):
+    """Independent fully connected networks of equal widths, evaluated in one batched pass.
+
+    Member m has its own weights, initialised from ``seeds[m]``, and its own hidden
+    nonlinearity ``activations[m]``. The members share nothing but the input (and,
+    in training, the minibatch order); since the loss is a sum over members and Adam
+    updates every weight on its own, training them together gives each one the
+    result it would get alone, at about the cost of one small network on a CPU.
+
+    Modules are named ``linear1 .. linearL`` and ``act1 .. act(L-1)``, so that
+    activations can be recorded by name (``ibcourse.recording``).
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Units per layer, input first: ``(12, 10, 7, 5, 4, 3, 2)``.
+    activations : sequence of str
+        One of ``"tanh"``/``"relu"`` per member.
+    seeds : sequence of int
+        One initialisation seed per member, same length as ``activations``.
+
+    Input (batch, widths[0]); output logits (members, batch, widths[-1]).
+    """
+
+    def __init__(self, widths: Sequence[int], activations: Sequence[str], seeds: Sequence[int]):
+        super().__init__()
+        widths = [int(w) for w in widths]
+        if len(widths) < 2 or min(widths) < 1:
+            raise ValueError(f"widths must list at least an input and an output size, all >= 1; got {widths}")
+        if len(activations) == 0 or len(activations) != len(seeds):
+            raise ValueError(f"need one activation and one seed per member, got {len(activations)} and {len(seeds)}")
+        _check_kinds(activations)
+        self.widths = tuple(widths)
+        self.activations = tuple(activations)
+        self.seeds = tuple(seeds)
+        for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
+            self.add_module(f"linear{k}", BatchedLinear(n_in, n_out, [1000 * s + k for s in seeds]))
+            if k < len(widths) - 1:
+                self.add_module(f"act{k}", MemberActivation(activations))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 2 or x.shape[1] != self.widths[0]:
+            raise ValueError(f"input must have shape (batch, {self.widths[0]}), got {tuple(x.shape)}")
+        h = x.expand(len(self.seeds), *x.shape)
+        for module in self.children():
+            h = module(h)
+        return h
+
+    @property
+    def hidden_layers(self) -> list[str]:
+        """Names of the hidden nonlinearities, input side first: ``["act1", ...]``."""
+        return [f"act{k}" for k in range(1, len(self.widths) - 1)]
+
+
+def ensemble_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Each member's mean cross-entropy in bits.
+
+    Parameters
+    ----------
+    logits : tensor, shape (members, batch, classes)
+    y : int tensor, shape (batch,)
+
+    Returns
+    -------
+    tensor, shape (members,): -mean_b log2 softmax(logits)[m, b, y_b]
+    """
+    if logits.ndim != 3 or y.shape != logits.shape[1:2]:
+        raise ValueError(f"expected logits (members, batch, classes) and y (batch,), "
+                         f"got {tuple(logits.shape)} and {tuple(y.shape)}")
+    log_p = torch.log_softmax(logits, dim=-1)
+    picked = log_p.gather(2, y.expand(logits.shape[0], -1)[..., None])[..., 0]
+    return -picked.mean(dim=1) / math.log(2)

@@ -1,0 +1,108 @@
+"""Recording a network's layer activations during training, with forward hooks.
+
+Works on any ``nn.Module``: layers are named as in ``model.named_modules()``. Hooks
+are attached only for the recording pass and removed after it, so training steps
+pay nothing; a recording costs one forward pass over the inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def log_epochs(last_epoch: int, n: int) -> list[int]:
+    """About ``n`` distinct epochs from 0 to ``last_epoch``, log-spaced (dense early, sparse late).
+
+    Epoch 0 (before training) and ``last_epoch`` are always included. Returns a sorted
+    list of ints; fewer than ``n`` when ``last_epoch`` is small.
+    """
+    if isinstance(last_epoch, bool) or not isinstance(last_epoch, (int, np.integer)) or last_epoch < 1:
+        raise ValueError(f"last_epoch must be a positive integer, got {last_epoch!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    epochs = np.unique(np.round(np.geomspace(1, last_epoch, n - 1)).astype(int))
+    return [0, *[int(e) for e in epochs]]
+
+
+def capture(model: nn.Module, inputs: torch.Tensor, layers: Sequence[str],
+            transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None) -> dict[str, np.ndarray]:
+    """The outputs of the named modules on ``inputs``, in one forward pass without gradients.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Any module; it is put in eval mode for the pass and restored after.
+    inputs : tensor, shape (n, ...)
+        Moved to the model's device.
+    layers : sequence of str
+        Names from ``model.named_modules()``, e.g. ``["act1", "encoder.2"]``.
+    transforms : mapping of layer name to function, optional
+        Applied to that layer's output before it is stored (e.g. softmax on logits).
+
+    Returns
+    -------
+    dict of name -> numpy array (the module's output shape, float32 as computed)
+    """
+    modules = dict(model.named_modules())
+    missing = [name for name in layers if name not in modules]
+    if missing:
+        raise ValueError(f"no module named {missing} in the model; available: {[n for n in modules if n]}")
+    transforms = dict(transforms or {})
+    unknown = set(transforms) - set(layers)
+    if unknown:
+        raise ValueError(f"transforms given for layers that are not recorded: {sorted(unknown)}")
+    captured: dict[str, np.ndarray] = {}
+
+    def hook_for(name):
+        def hook(module, args, output):
+            out = transforms.get(name, lambda v: v)(output.detach())
+            captured[name] = out.cpu().numpy().copy()
+        return hook
+
+    handles = [modules[name].register_forward_hook(hook_for(name)) for name in layers]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            device = next(model.parameters()).device
+            model(inputs.to(device))
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    return {name: captured[name] for name in layers}
+
+
+class ActivationRecorder:
+    """A training callback that records named layers at chosen epochs.
+
+    Pass it as ``on_epoch`` to ``ibcourse.training.train``. After training,
+    ``recorder.epochs`` lists the recorded epochs and ``recorder.activations[name]``
+    is an array of shape (epochs, *output shape) for each layer.
+    """
+
+    def __init__(self, inputs: torch.Tensor, layers: Sequence[str], epochs: Sequence[int],
+                 transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None):
+        if len(layers) == 0:
+            raise ValueError("layers is empty: name at least one module to record")
+        self.inputs = inputs
+        self.layers = list(layers)
+        self.schedule = set(int(e) for e in epochs)
+        self.transforms = transforms
+        self.epochs: list[int] = []
+        self._frames: list[dict[str, np.ndarray]] = []
+
+    def __call__(self, epoch: int, model: nn.Module) -> None:
+        if epoch in self.schedule:
+            self._frames.append(capture(model, self.inputs, self.layers, self.transforms))
+            self.epochs.append(epoch)
+
+    @property
+    def activations(self) -> dict[str, np.ndarray]:
+        if not self._frames:
+            raise ValueError("nothing recorded yet: no scheduled epoch has been reached")
+        return {name: np.stack([frame[name] for frame in self._frames]) for name in self.layers}

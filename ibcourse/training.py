@@ -1,0 +1,128 @@
+"""The training loop every notebook uses: seeded, with progress, a per-epoch history and callbacks."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import trange
+
+#: loss_fn(model, x_batch, y_batch, epoch) -> {"loss": scalar to minimise, other parts to log}
+LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor, int], Mapping[str, torch.Tensor]]
+#: on_epoch(epoch, model) -> None or a dict of evaluation results; epoch 0 is before training
+EpochCallback = Callable[[int, nn.Module], "Mapping[str, object] | None"]
+
+
+def default_device() -> torch.device:
+    """CUDA when a GPU is visible, else the CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def configure_threads() -> int:
+    """Use one torch thread on small CPUs (<= 4 cores), where it was measured faster for the
+    course's small networks; leave larger machines alone. Returns torch's thread count."""
+    if (os.cpu_count() or 1) <= 4:
+        torch.set_num_threads(1)
+    return torch.get_num_threads()
+
+
+@dataclass
+class History:
+    """What ``train`` measured.
+
+    ``metrics[name]`` is an array of shape (epochs, *part shape): each loss part
+    averaged over the epoch's examples. ``evaluations[epoch]`` is what the callback
+    returned at that epoch (epoch 0: before training). ``seconds`` is the wall time
+    of the optimisation alone; ``callback_seconds`` that of the callbacks.
+    """
+
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    evaluations: dict[int, Mapping[str, object]] = field(default_factory=dict)
+    seconds: float = 0.0
+    callback_seconds: float = 0.0
+
+
+def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *, epochs: int, batch_size: int,
+          lr: float, seed: int = 0, on_epoch: EpochCallback | None = None, device: torch.device | str | None = None,
+          progress: bool = True, desc: str = "training") -> History:
+    """Train ``model`` with Adam on minibatches of (x, y), in place.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Moved to ``device``; put in train mode for the steps.
+    x, y : tensors, shapes (n, ...) and (n, ...)
+        The training set, moved to ``device`` once.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb, epoch)`` returns a mapping with the scalar ``"loss"``
+        to minimise and any other tensors to log (epochs count from 1).
+    epochs, batch_size : int
+        Passes over the data; examples per step (the last batch of an epoch may be smaller).
+    lr : float
+        Adam's learning rate.
+    seed : int
+        Seeds the minibatch order (a private generator: global random state is untouched).
+    on_epoch : callable, optional
+        Called as ``on_epoch(epoch, model)`` before training (epoch 0) and after each
+        epoch, with the model in eval mode; a dict it returns is kept in ``evaluations``.
+    device : torch.device or str, optional
+        Default: ``default_device()``.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    History
+    """
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if len(x) == 0 or len(x) != len(y):
+        raise ValueError(f"x and y must be non-empty and of equal length, got {len(x)} and {len(y)}")
+    device = torch.device(device) if device is not None else default_device()
+    model.to(device)
+    x, y = x.to(device), y.to(device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    order = torch.Generator().manual_seed(seed)
+    history = History()
+
+    def callback(epoch: int) -> None:
+        if on_epoch is None:
+            return
+        start = time.perf_counter()
+        model.eval()
+        result = on_epoch(epoch, model)
+        model.train()
+        if result is not None:
+            history.evaluations[epoch] = result
+        history.callback_seconds += time.perf_counter() - start
+
+    logged: dict[str, list[np.ndarray]] = {}
+    callback(0)
+    bar = trange(1, epochs + 1, desc=desc, disable=not progress, mininterval=1.0)
+    for epoch in bar:
+        start = time.perf_counter()
+        model.train()
+        sums: dict[str, torch.Tensor] = {}
+        for batch in torch.randperm(len(x), generator=order).to(device).split(batch_size):
+            parts = loss_fn(model, x[batch], y[batch], epoch)
+            optimiser.zero_grad(set_to_none=True)
+            parts["loss"].backward()
+            optimiser.step()
+            for name, value in parts.items():
+                sums[name] = sums.get(name, 0) + value.detach() * len(batch)
+        for name, total in sums.items():
+            logged.setdefault(name, []).append((total / len(x)).cpu().numpy())
+        history.seconds += time.perf_counter() - start
+        callback(epoch)
+        if progress and (epoch == epochs or epoch % max(1, epochs // 50) == 0):
+            bar.set_postfix(loss=f"{float(np.sum(logged['loss'][-1])):.4f}", refresh=False)
+    history.metrics = {name: np.stack(values) for name, values in logged.items()}
+    return history
