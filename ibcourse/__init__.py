@@ -4,11 +4,13 @@ Modules
 -------
 info       exact information measures of discrete tables (bits)
 ib         IB solvers: iterative, annealed curve, deterministic, Gaussian, rate-distortion
-data       data sets: the 12-bit task of Shwartz-Ziv & Tishby
+data       data sets: the 12-bit task of Shwartz-Ziv & Tishby; digits (offline) and MNIST
 estimators I(X;T) and I(T;Y) of a layer from its activations: binning, KDE bounds
 models     networks (an ensemble of small MLPs trained at once)
 recording  layer activations through forward hooks, at chosen epochs
 training   the shared training loop
+vib        the Deep Variational IB and the beta-VAE: models, losses in bits, evaluation
+schedules  beta schedules (constant, linear warm-up, cyclical)
 exercises  checks for the notebooks' exercises
 plots      the figures the notebooks share
 student    builds student versions of the notebooks (solutions removed)

@@ -1,11 +1,22 @@
-"""Data sets of the course, generated or shipped with a dependency: nothing is downloaded here.
+"""Data sets of the course.
 
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
+``load``       image classification data: "digits" (offline, the default) or "mnist"
+``download``   the one function that fetches a file: cached, SHA-256 verified, with a timeout
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
+import torch
 
 #: The 12 unit vertices of the icosahedron, one per input bit (bit 0 first).
 _PHI = (1 + 5 ** 0.5) / 2
@@ -41,3 +52,145 @@ def szt_12bit() -> tuple[np.ndarray, np.ndarray]:
     ones = X.sum(axis=1)
     score = np.sum((X @ ICOSAHEDRON) ** 2, axis=1) + 7 * ones - 0.36 * ones ** 2
     return X, (score > 31.81).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------
+# Image classification data
+# ----------------------------------------------------------------------------
+class DataUnavailable(RuntimeError):
+    """A data set could not be fetched (no network, a server error, or a bad checksum)."""
+
+
+@dataclass(frozen=True)
+class ImageData:
+    """A classification data set as tensors, with where it came from.
+
+    ``x_*``: float32 (n, pixels) with values in [0, 1], images flattened row by row;
+    ``y_*``: int64 (n,) class labels 0 .. n_classes - 1.
+    """
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    image_shape: tuple[int, int]
+    n_classes: int
+    source: str
+
+
+def digits(*, test_fraction: float = 0.25, seed: int = 0) -> ImageData:
+    """scikit-learn's bundled handwritten digits: 1797 images of 8 x 8 pixels, 10 classes. Offline.
+
+    Pixel values 0..16 are divided by 16. The split is stratified by class and fixed
+    by ``seed`` (the default split is the course's: 1347 training, 450 test images).
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    bunch = load_digits()
+    x = (bunch.data / 16.0).astype(np.float32)
+    y = bunch.target.astype(np.int64)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
+    return ImageData(*(torch.from_numpy(a) for a in (x_train, y_train, x_test, y_test)), image_shape=(8, 8),
+                     n_classes=10, source="scikit-learn digits (bundled, 8x8), stratified split")
+
+
+#: The four MNIST files, with the SHA-256 digests TensorFlow Datasets publishes for them.
+MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept: ``$IBCOURSE_DATA``, else ``~/.cache/ibcourse``."""
+    return Path(os.environ.get("IBCOURSE_DATA") or Path.home() / ".cache" / "ibcourse")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0) -> Path:
+    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there.
+
+    The file is written under a temporary name and moved into place only when its
+    SHA-256 matches, so a cached file is always a verified one. ``timeout`` (seconds)
+    bounds every network wait, so an offline machine fails instead of hanging.
+
+    Raises
+    ------
+    DataUnavailable
+        The network or server failed, or the downloaded bytes have another SHA-256.
+    """
+    path = Path(path)
+    if path.exists():
+        if _sha256(path) == sha256:
+            return path
+        path.unlink()  # a corrupt or stale file: fetch again
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                out.write(block)
+    except (urllib.error.URLError, OSError, TimeoutError) as err:
+        partial.unlink(missing_ok=True)
+        raise DataUnavailable(f"could not download {url}: {err}") from err
+    got = _sha256(partial)
+    if got != sha256:
+        partial.unlink()
+        raise DataUnavailable(f"{url}: SHA-256 is {got}, expected {sha256}; the file was not kept")
+    partial.replace(path)
+    return path
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX array (the MNIST file format) from a gzip file."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    dims = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def mnist(*, timeout: float = 20.0) -> ImageData:
+    """MNIST: 60 000 training and 10 000 test images of 28 x 28 pixels, downloaded once and cached.
+
+    The files (11 MB) go through ``download`` into ``cache_dir()``, checked against
+    fixed SHA-256 digests. Needs the network the first time only.
+
+    Raises
+    ------
+    DataUnavailable
+        Offline (or the server fails) on the first use; the message names the offline default.
+    """
+    try:
+        paths = {name: download(MNIST_URL + name, digest, cache_dir() / "mnist" / name, timeout=timeout)
+                 for name, digest in MNIST_FILES.items()}
+    except DataUnavailable as err:
+        raise DataUnavailable(f"MNIST is not available ({err}). Without the network, use the offline default: "
+                              "ibcourse.data.load('digits'), the 8x8 digits that ship with scikit-learn.") from err
+    arrays = {name.split("-idx")[0]: _read_idx(path) for name, path in paths.items()}
+    x = {split: torch.from_numpy(arrays[f"{split}-images"].reshape(-1, 784).astype(np.float32) / 255.0)
+         for split in ("train", "t10k")}
+    y = {split: torch.from_numpy(arrays[f"{split}-labels"].astype(np.int64)) for split in ("train", "t10k")}
+    return ImageData(x["train"], y["train"], x["t10k"], y["t10k"], image_shape=(28, 28), n_classes=10,
+                     source=f"MNIST (downloaded once, cached in {cache_dir() / 'mnist'})")
+
+
+def load(name: str = "digits", **options) -> ImageData:
+    """Image classification data by name: ``"digits"`` (offline, the course's default) or ``"mnist"``."""
+    loaders = {"digits": digits, "mnist": mnist}
+    if name not in loaders:
+        raise ValueError(f"unknown data set {name!r}; expected one of {sorted(loaders)}")
+    return loaders[name](**options)

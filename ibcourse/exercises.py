@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
-from ibcourse import estimators, ib, info, strict_mode
+from ibcourse import estimators, ib, info, strict_mode, vib
 
 
 class ExerciseError(AssertionError):
@@ -207,6 +208,32 @@ _BINNED_CASES = [_layer_case(21, 64, 1, 2, 1.0), _layer_case(22, 256, 3, 2, 0.7)
                  _layer_case(23, 512, 2, 3, 2.0), _layer_case(24, 400, 4, 2, 0.3)]
 
 
+# ----------------------------------------------------------------------------
+# Section 4: the Deep Variational IB
+# ----------------------------------------------------------------------------
+def _gaussian_case(seed, shape):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(*shape, generator=gen), torch.rand(*shape, generator=gen) * 2 + 0.05)
+
+
+_GAUSSIAN_CASES = [(torch.zeros(2, 3), torch.ones(2, 3)), (torch.tensor([[1.0, -2.0]]), torch.tensor([[0.5, 2.0]])),
+                   _gaussian_case(31, (4, 5)), _gaussian_case(32, (3, 1))]
+_LN2_T = float(np.log(2.0))
+
+
+def _kl_with(mean, std, *, unit=_LN2_T, reduce="sum", log_var=True, minus_one=True, std_is_var=False):
+    """The Gaussian KL with one piece changed, to recognise a learner's mistake."""
+    var = std if std_is_var else std ** 2
+    log_term = torch.log(var) if log_var else torch.log(std)
+    per_dim = 0.5 * (var + mean ** 2 - (1.0 if minus_one else 0.0) - log_term) / unit
+    return per_dim.sum(-1) if reduce == "sum" else per_dim.mean(-1)
+
+
+_REPARAM_CASES = [(*_gaussian_case(41, (3, 2)), torch.randn(3, 2, generator=torch.Generator().manual_seed(42))),
+                  (torch.tensor([0.0, 1.0]), torch.tensor([2.0, 0.5]), torch.tensor([1.0, -1.0])),
+                  (*_gaussian_case(43, (5, 4)), torch.randn(5, 4, generator=torch.Generator().manual_seed(44)))]
+
+
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
 
@@ -261,6 +288,32 @@ class _Checks:
                  lambda t, y, b: _binned_with(t, y, b, edges=np.linspace(-1, 1, b)))],
         "bin index = floor((t + 1) / (2 / n_bins)), clipped to 0 .. n_bins - 1; each row of indices is one symbol; "
         "I(X;T) = H(T); I(T;Y) = H(T) - sum_c p(c) H(T | Y = c); logarithms base 2.",
+    )
+    kl_gaussian = Exercise(
+        "4.1", "KL of a Gaussian posterior to N(0, I)", vib.kl_to_standard_normal, _GAUSSIAN_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits (or use torch.log2 consistently).",
+                 lambda m, s: _kl_with(m, s, unit=1.0)),
+         Mistake("sum the KL over the latent dimensions; averaging over them divides beta by K.",
+                 lambda m, s: _kl_with(m, s, reduce="mean")),
+         Mistake("the log term is log sigma^2 = 2 log sigma, not log sigma.",
+                 lambda m, s: _kl_with(m, s, log_var=False)),
+         Mistake("std is the standard deviation: the variance is std**2.",
+                 lambda m, s: _kl_with(m, s, std_is_var=True)),
+         Mistake("don't forget the -1 per dimension: the KL of N(0, 1) to itself is 0.",
+                 lambda m, s: _kl_with(m, s, minus_one=False))],
+        "KL = 1/2 sum_k (sigma_k^2 + mu_k^2 - 1 - ln sigma_k^2), summed over the last axis, divided by ln 2.",
+        rtol=1e-5, atol=1e-6,
+    )
+    reparameterise = Exercise(
+        "4.2", "reparameterised sample", vib.reparameterise, _REPARAM_CASES,
+        [Mistake("scale the noise by the standard deviation, not the variance: z = mu + sigma * eps.",
+                 lambda m, s, e: m + s ** 2 * e),
+         Mistake("the noise must be scaled by sigma, or every posterior has unit variance.",
+                 lambda m, s, e: m + e),
+         Mistake("shift after scaling: z = mu + sigma * eps, not (mu + sigma) * eps.",
+                 lambda m, s, e: (m + s) * e)],
+        "z = mean + std * eps: eps carries the randomness, so gradients reach mean and std.",
+        rtol=1e-6, atol=1e-7,
     )
 
 check = _Checks()

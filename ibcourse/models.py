@@ -1,6 +1,7 @@
 """Networks of the course (torch).
 
 ``MLPEnsemble``  several independent MLPs of the same widths, trained at once
+(the Deep VIB and the beta-VAE, built from it, are in ``ibcourse.vib``)
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ class MLPEnsemble(nn.Module):
     seeds : sequence of int
         One initialisation seed per member, same length as ``activations``.
 
-    Input (batch, widths[0]); output logits (members, batch, widths[-1]).
+    Input (batch, widths[0]), the same for every member, or (members, batch, widths[0]);
+    output (members, batch, widths[-1]), without a nonlinearity after the last layer.
     """
 
     def __init__(self, widths: Sequence[int], activations: Sequence[str], seeds: Sequence[int]):
@@ -111,9 +113,14 @@ class MLPEnsemble(nn.Module):
                 self.add_module(f"act{k}", MemberActivation(activations))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 2 or x.shape[1] != self.widths[0]:
-            raise ValueError(f"input must have shape (batch, {self.widths[0]}), got {tuple(x.shape)}")
-        h = x.expand(len(self.seeds), *x.shape)
+        members = len(self.seeds)
+        if x.ndim == 2 and x.shape[1] == self.widths[0]:
+            h = x.expand(members, *x.shape)  # one input for every member
+        elif x.ndim == 3 and x.shape[0] == members and x.shape[2] == self.widths[0]:
+            h = x  # each member its own input
+        else:
+            raise ValueError(f"input must have shape (batch, {self.widths[0]}) or ({members}, batch, "
+                             f"{self.widths[0]}), got {tuple(x.shape)}")
         for module in self.children():
             h = module(h)
         return h

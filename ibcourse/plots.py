@@ -74,3 +74,34 @@ def information_vs_epoch(axes, plane, *, title: str = "") -> None:
         ax.set_ylabel(label)
         ax.set_title(title)
     axes[0].legend(fontsize=7, ncol=2)
+
+
+def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.ndarray, *, title: str = "",
+                    n_std: float = 1.0) -> plt.Axes:
+    """Posterior means of a 2-D bottleneck with their uncertainty, coloured by class.
+
+    ``mean`` and ``std`` have shape (n, 2) (a diagonal Gaussian per input); each input
+    is drawn as an ellipse of half-axes ``n_std`` x std around its mean, and ``labels``
+    (n,) pick the colours. The dashed circle is one standard deviation of the prior N(0, I).
+    """
+    from matplotlib.collections import EllipseCollection
+
+    mean, std, labels = np.asarray(mean), np.asarray(std), np.asarray(labels)
+    if mean.ndim != 2 or mean.shape[1] != 2 or std.shape != mean.shape or labels.shape != (len(mean),):
+        raise ValueError(f"expected mean and std of shape (n, 2) and labels (n,), got {mean.shape}, {std.shape}, "
+                         f"{labels.shape}")
+    palette = plt.get_cmap("tab10")
+    ellipses = EllipseCollection(2 * n_std * std[:, 0], 2 * n_std * std[:, 1], np.zeros(len(mean)), units="xy",
+                                 offsets=mean, offset_transform=ax.transData, facecolors=palette(labels % 10),
+                                 alpha=0.15, edgecolors="none")
+    ax.add_collection(ellipses)
+    ax.scatter(mean[:, 0], mean[:, 1], c=palette(labels % 10), s=6)
+    ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, ls="--", color="grey"))
+    extent = float(np.max(np.abs(mean) + n_std * std)) * 1.05
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_aspect("equal")
+    ax.set_xlabel("z1")
+    ax.set_ylabel("z2")
+    ax.set_title(title)
+    return ax

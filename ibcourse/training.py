@@ -48,8 +48,9 @@ class History:
 
 
 def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *, epochs: int, batch_size: int,
-          lr: float, seed: int = 0, on_epoch: EpochCallback | None = None, device: torch.device | str | None = None,
-          progress: bool = True, desc: str = "training") -> History:
+          lr: float, lr_decay: float = 1.0, adam_betas: tuple[float, float] = (0.9, 0.999), seed: int = 0,
+          on_epoch: EpochCallback | None = None, device: torch.device | str | None = None, progress: bool = True,
+          desc: str = "training") -> History:
     """Train ``model`` with Adam on minibatches of (x, y), in place.
 
     Parameters
@@ -64,7 +65,11 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     epochs, batch_size : int
         Passes over the data; examples per step (the last batch of an epoch may be smaller).
     lr : float
-        Adam's learning rate.
+        Adam's learning rate in the first epoch.
+    lr_decay : float
+        Factor in (0, 1] applied to the learning rate after every epoch (1: constant).
+    adam_betas : (float, float)
+        Adam's moment decay rates.
     seed : int
         Seeds the minibatch order (a private generator: global random state is untouched).
     on_epoch : callable, optional
@@ -84,12 +89,14 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if not 0 < lr_decay <= 1:
+        raise ValueError(f"lr_decay must be in (0, 1], got {lr_decay!r}")
     if len(x) == 0 or len(x) != len(y):
         raise ValueError(f"x and y must be non-empty and of equal length, got {len(x)} and {len(y)}")
     device = torch.device(device) if device is not None else default_device()
     model.to(device)
     x, y = x.to(device), y.to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr, fused=True)
+    optimiser = torch.optim.Adam(model.parameters(), lr=lr, betas=adam_betas, fused=True)
     order = torch.Generator().manual_seed(seed)
     history = History()
 
@@ -120,6 +127,8 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
                 sums[name] = sums.get(name, 0) + value.detach() * len(batch)
         for name, total in sums.items():
             logged.setdefault(name, []).append((total / len(x)).cpu().numpy())
+        for group in optimiser.param_groups:
+            group["lr"] *= lr_decay
         history.seconds += time.perf_counter() - start
         callback(epoch)
         if progress and (epoch == epochs or epoch % max(1, epochs // 50) == 0):

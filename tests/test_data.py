@@ -1,4 +1,10 @@
+import gzip
+import hashlib
+import urllib.error
+
 import numpy as np
+import pytest
+import torch
 
 from ibcourse import data
 
@@ -38,3 +44,97 @@ def test_szt_12bit_label_invariant_under_a_symmetry():
 
 def test_szt_12bit_is_deterministic():
     assert all(np.array_equal(a, b) for a, b in zip(data.szt_12bit(), data.szt_12bit()))
+
+
+# ----------------------------------------------------------------------------
+# image data and downloads (nothing here touches the network)
+# ----------------------------------------------------------------------------
+
+
+def test_digits_shapes_types_ranges_and_stratified_split():
+    d = data.load("digits")
+    assert d.x_train.shape == (1347, 64) and d.x_test.shape == (450, 64)
+    assert d.x_train.dtype == torch.float32 and d.y_train.dtype == torch.int64
+    assert float(d.x_train.min()) == 0.0 and float(d.x_train.max()) == 1.0
+    assert d.image_shape == (8, 8) and d.n_classes == 10 and "digits" in d.source
+    train_share = torch.bincount(d.y_train) / len(d.y_train)
+    test_share = torch.bincount(d.y_test) / len(d.y_test)
+    assert torch.allclose(train_share, test_share, atol=0.01)
+
+
+def test_digits_split_is_fixed_by_the_seed():
+    a, b, c = data.digits(), data.digits(), data.digits(seed=1)
+    assert torch.equal(a.x_train, b.x_train) and torch.equal(a.y_test, b.y_test)
+    assert not torch.equal(a.x_train, c.x_train)
+    with pytest.raises(ValueError, match="test_fraction"):
+        data.digits(test_fraction=1.5)
+    with pytest.raises(ValueError, match="unknown data set"):
+        data.load("cifar")
+
+
+def _tiny_file(tmp_path):
+    source = tmp_path / "served" / "tiny.bin"
+    source.parent.mkdir()
+    source.write_bytes(b"information bottleneck\n" * 10)
+    return source, hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_download_verifies_and_caches(tmp_path):
+    source, digest = _tiny_file(tmp_path)
+    target = tmp_path / "cache" / "tiny.bin"
+    assert data.download(source.as_uri(), digest, target) == target
+    assert target.read_bytes() == source.read_bytes()
+    source.unlink()  # the cached copy is used from now on
+    assert data.download(source.as_uri(), digest, target) == target
+
+
+def test_download_rejects_a_wrong_checksum_and_keeps_nothing(tmp_path):
+    source, _ = _tiny_file(tmp_path)
+    target = tmp_path / "cache" / "tiny.bin"
+    with pytest.raises(data.DataUnavailable, match="SHA-256"):
+        data.download(source.as_uri(), "0" * 64, target)
+    assert not target.exists() and not list(target.parent.iterdir())
+
+
+def test_download_replaces_a_corrupt_cached_file(tmp_path):
+    source, digest = _tiny_file(tmp_path)
+    target = tmp_path / "cache" / "tiny.bin"
+    target.parent.mkdir()
+    target.write_bytes(b"truncated")
+    data.download(source.as_uri(), digest, target)
+    assert target.read_bytes() == source.read_bytes()
+
+
+def test_offline_mnist_fails_fast_and_names_the_offline_default(tmp_path, monkeypatch):
+    def no_network(url, timeout=None):
+        assert timeout is not None and timeout <= 60, "every network wait must be bounded"
+        raise urllib.error.URLError("network is unreachable")
+
+    monkeypatch.setenv("IBCOURSE_DATA", str(tmp_path))
+    monkeypatch.setattr(data.urllib.request, "urlopen", no_network)
+    with pytest.raises(data.DataUnavailable, match=r"load\('digits'\)"):
+        data.load("mnist")
+    assert not any(p.is_file() for p in tmp_path.rglob("*")), "nothing half-written is left behind"
+
+
+def test_mnist_reads_cached_idx_files(tmp_path, monkeypatch):
+    """Small files in the IDX format under the MNIST names, with their digests patched in."""
+    monkeypatch.setenv("IBCOURSE_DATA", str(tmp_path))
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    arrays = {"train-images-idx3-ubyte.gz": rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
+              "train-labels-idx1-ubyte.gz": rng.integers(0, 10, 5, dtype=np.uint8),
+              "t10k-images-idx3-ubyte.gz": rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
+              "t10k-labels-idx1-ubyte.gz": rng.integers(0, 10, 3, dtype=np.uint8)}
+    digests = {}
+    for name, a in arrays.items():
+        header = bytes([0, 0, 8, a.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in a.shape)
+        (folder / name).write_bytes(gzip.compress(header + a.tobytes()))
+        digests[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    monkeypatch.setattr(data, "MNIST_FILES", digests)
+    monkeypatch.setattr(data.urllib.request, "urlopen", lambda *a, **k: pytest.fail("the cache must be used"))
+    d = data.load("mnist")
+    assert d.x_train.shape == (5, 784) and d.x_test.shape == (3, 784) and d.image_shape == (28, 28)
+    assert torch.allclose(d.x_train[0], torch.from_numpy(arrays["train-images-idx3-ubyte.gz"][0].ravel() / 255.0).float())
+    assert torch.equal(d.y_test, torch.from_numpy(arrays["t10k-labels-idx1-ubyte.gz"].astype(np.int64)))

@@ -1,7 +1,9 @@
+import math
 import re
 
 import numpy as np
 import pytest
+import torch
 
 from ibcourse import info
 from ibcourse.exercises import ExerciseError, _ib_update_with, check
@@ -37,6 +39,8 @@ def _entropy_ok(p):
     (check.mutual_information, info.mutual_information),
     (check.ib_update, lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta)),
     (check.binned_information, _binned),
+    (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)).sum(-1) / (2 * math.log(2))),
+    (check.reparameterise, lambda m, s, e: e * s + m),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -63,6 +67,14 @@ WRONG = [
     (check.binned_information, lambda t, y, b: _binned(t, y, b, conditional=True), "H(T|Y) itself"),
     (check.binned_information, lambda t, y, b: _binned(t, y, b, edges=np.linspace(-1, 1, b)), "n_bins + 1 edges"),
     (check.binned_information, lambda t, y, b: _binned(t, y, b)[0], "expected"),
+    (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)).sum(-1) / 2, "nats"),
+    (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)).mean(-1) / (2 * math.log(2)), "divides beta by K"),
+    (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - torch.log(s)).sum(-1) / (2 * math.log(2)), "2 log sigma"),
+    (check.kl_gaussian, lambda m, s: (s + m ** 2 - 1 - torch.log(s)).sum(-1) / (2 * math.log(2)), "variance is std**2"),
+    (check.reparameterise, lambda m, s, e: m + s * s * e, "not the variance"),
+    (check.reparameterise, lambda m, s, e: m + e, "unit variance"),
+    (check.reparameterise, lambda m, s, e: (m + s) * e, "shift after scaling"),
+    (check.reparameterise, lambda m, s, e: torch.normal(m, s), "expected"),
 ]
 
 

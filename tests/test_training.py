@@ -80,3 +80,20 @@ def test_bad_settings(kwargs, message):
 def test_device_and_threads():
     assert training.default_device().type in ("cpu", "cuda")
     assert training.configure_threads() >= 1
+
+
+def test_learning_rate_decays_per_epoch(monkeypatch):
+    x, y = make_problem()
+    seen = []
+    net = fresh_net()
+    original = torch.optim.Adam.step
+
+    def spy(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", spy)
+    training.train(net, x, y, loss_fn, epochs=3, batch_size=40, lr=0.1, lr_decay=0.5, progress=False, device="cpu")
+    assert seen == pytest.approx([0.1, 0.05, 0.025])
+    with pytest.raises(ValueError, match="lr_decay"):
+        training.train(net, x, y, loss_fn, epochs=1, batch_size=4, lr=0.1, lr_decay=0.0, progress=False)

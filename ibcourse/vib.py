@@ -1,0 +1,254 @@
+"""The Deep Variational Information Bottleneck (Alemi et al. 2017) and the beta-VAE, in bits.
+
+A stochastic encoder q(z|x) = N(mu(x), diag sigma(x)^2) with a K-dimensional z,
+a prior r(z) = N(0, I), and a decoder. For a classifier (``VIBEnsemble``) the
+decoder gives q(y|z), and the loss
+
+    CE + beta * KL(q(z|x) || r(z))        (both in bits, KL summed over the K dims)
+
+is a variational upper bound on -[I(Z;Y) - beta I(Z;X)] up to the constant H(Y):
+    I(Z;X) <= E_x KL(q(z|x) || r(z))        and        I(Z;Y) >= H(Y) - CE.
+For an autoencoder (``VAEEnsemble``) the decoder reconstructs x, and the same KL
+term with weight beta gives the beta-VAE (Higgins et al. 2017).
+
+Models hold several independent members (seeds, betas) evaluated in one batched
+pass, like ``models.MLPEnsemble``; tensors carry a leading members axis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ibcourse.models import MLPEnsemble
+
+#: Smallest posterior standard deviation: sigma = softplus(raw - 5) + STD_FLOOR never reaches 0.
+STD_FLOOR = 1e-4
+_LN2 = math.log(2.0)
+
+
+def kl_to_standard_normal(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean, diag std^2) || N(0, I)) in bits, summed over the last axis.
+
+    KL = 1/2 sum_k (std_k^2 + mean_k^2 - 1 - ln std_k^2), divided by ln 2.
+
+    Parameters
+    ----------
+    mean, std : tensors of equal shape (..., K); std > 0
+
+    Returns
+    -------
+    tensor of shape (...): one KL per distribution, in bits
+    """
+    if mean.shape != std.shape:
+        raise ValueError(f"mean and std must have the same shape, got {tuple(mean.shape)} and {tuple(std.shape)}")
+    if bool((std <= 0).any()):
+        raise ValueError("std must be positive")
+    return 0.5 * (std.square() + mean.square() - 1 - 2 * torch.log(std)).sum(dim=-1) / _LN2
+
+
+def reparameterise(mean: torch.Tensor, std: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
+    """z = mean + std * eps: a sample of N(mean, std^2) through which gradients reach mean and std.
+
+    ``eps`` is standard normal noise, broadcastable against ``mean`` and ``std``.
+    """
+    return mean + std * eps
+
+
+def _posterior(raw: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split the encoder's 2K outputs into the mean and a positive std (floored at STD_FLOOR)."""
+    return raw[..., :k], F.softplus(raw[..., k:] - 5.0) + STD_FLOOR
+
+
+class VIBEnsemble(nn.Module):
+    """Deep VIB classifiers: MLP encoder -> (mean, std) of K Gaussian dims -> linear decoder -> logits.
+
+    Parameters
+    ----------
+    n_in, n_classes, k : int
+        Input size, number of classes, bottleneck dimension K.
+    hidden : sequence of int
+        Widths of the encoder's hidden ReLU layers (Alemi et al.: 1024, 1024).
+    seeds : sequence of int
+        One initialisation seed per member.
+    stochastic : sequence of bool, optional
+        Per member; False makes a deterministic baseline of the same architecture
+        (z = mean, no noise; give it beta = 0). Default: all stochastic.
+    """
+
+    def __init__(self, n_in: int, n_classes: int, k: int, hidden: Sequence[int], seeds: Sequence[int],
+                 stochastic: Sequence[bool] | None = None):
+        super().__init__()
+        if k < 1 or n_classes < 2:
+            raise ValueError(f"need k >= 1 and n_classes >= 2, got k={k}, n_classes={n_classes}")
+        members = len(seeds)
+        stochastic = [True] * members if stochastic is None else list(stochastic)
+        if len(stochastic) != members:
+            raise ValueError(f"stochastic needs one flag per member ({members}), got {len(stochastic)}")
+        self.k = k
+        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * members, seeds)
+        self.decoder = MLPEnsemble([k, n_classes], ["relu"] * members, [s + 500 for s in seeds])
+        self.register_buffer("noise", torch.tensor(stochastic, dtype=torch.float32)[:, None, None, None])
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
+        return _posterior(self.encoder(x), self.k)
+
+    def forward(self, x: torch.Tensor, samples: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Logits (members, samples, batch, classes) of ``samples`` draws of z, with the mean and std.
+
+        ``samples=0`` decodes the posterior mean instead of a sample (logits with a samples axis of 1).
+        """
+        mean, std = self.encode(x)
+        if samples == 0:
+            z = mean[:, None]
+        else:
+            eps = torch.randn(mean.shape[0], samples, *mean.shape[1:], device=mean.device)
+            z = reparameterise(mean[:, None], std[:, None], eps * self.noise)
+        members, s, batch, k = z.shape
+        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1), mean, std
+
+
+def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
+             beta: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The VIB loss of each member and its parts, in bits.
+
+    Parameters
+    ----------
+    logits : tensor (members, samples, batch, classes)
+    y : int tensor (batch,)
+    mean, std : tensors (members, batch, K)
+    beta : tensor (members,) or scalar, >= 0
+
+    Returns
+    -------
+    dict with ``loss`` (scalar: the sum over members, to minimise), and per member
+    (shape (members,)): ``objective`` = CE + beta KL, ``cross_entropy`` (bits, averaged
+    over samples and batch) and ``kl`` (bits, summed over the K dims, averaged over the
+    batch). Averaging the KL over the dims instead would divide beta by K.
+    """
+    members, samples, batch, classes = logits.shape
+    if y.shape != (batch,):
+        raise ValueError(f"y must have shape ({batch},), got {tuple(y.shape)}")
+    beta = torch.as_tensor(beta, dtype=logits.dtype, device=logits.device)
+    if bool((beta < 0).any()):
+        raise ValueError("beta must be >= 0")
+    targets = y.expand(members, samples, batch).reshape(-1)
+    ce = F.cross_entropy(logits.reshape(-1, classes), targets, reduction="none").reshape(members, -1).mean(1) / _LN2
+    kl = kl_to_standard_normal(mean, std).mean(dim=1)
+    objective = ce + beta * kl
+    return {"loss": objective.sum(), "objective": objective, "cross_entropy": ce, "kl": kl}
+
+
+@torch.no_grad()
+def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: int = 12,
+             h_y: float | None = None) -> dict[str, np.ndarray]:
+    """Test errors and information bounds of every member on (x, y), in one pass.
+
+    Returns arrays of shape (members,):
+    ``error_mean`` (decode the posterior mean), ``error_1`` (one sample),
+    ``error_S`` (softmax averaged over ``samples`` draws, as Alemi et al. with 12),
+    ``i_zx`` = E KL (bits, upper bound on I(Z;X)), ``cross_entropy`` (bits, over the
+    draws) and ``i_zy`` = H(Y) - cross_entropy (bits, lower bound on I(Z;Y)), with
+    H(Y) of the labels ``y`` unless ``h_y`` is given.
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    x, y = x.to(device), y.to(device)
+    logits, mean, std = model(x, samples=samples)
+    mean_logits = model.decoder(mean)
+    if h_y is None:
+        p = torch.bincount(y).double() / len(y)
+        h_y = float(-(p[p > 0] * torch.log2(p[p > 0])).sum())
+    ce = vib_loss(logits, y, mean, std, 0.0)["cross_entropy"]
+    averaged = logits.softmax(-1).mean(1)
+    error = lambda scores: (scores.argmax(-1) != y).float().mean(-1).cpu().numpy()  # noqa: E731
+    return {"error_mean": error(mean_logits), "error_1": error(logits[:, 0]), "error_S": error(averaged),
+            "i_zx": kl_to_standard_normal(mean, std).mean(1).cpu().numpy(), "cross_entropy": ce.cpu().numpy(),
+            "i_zy": h_y - ce.cpu().numpy()}
+
+
+@torch.no_grad()
+def active_dimensions(model: nn.Module, x: torch.Tensor, threshold: float = 0.01) -> np.ndarray:
+    """Number of active latent dimensions of each member (Burda et al. 2016).
+
+    Dimension k is active when the posterior mean moves with the input:
+    Var_x(mean_k(x)) > ``threshold``. An inactive dimension sits at the prior
+    (mean ~ 0, std ~ 1) and carries no information. Returns an int array (members,).
+    """
+    model.eval()
+    mean, _ = model.encode(x.to(next(model.parameters()).device))
+    return (mean.var(dim=1) > threshold).sum(dim=-1).cpu().numpy()
+
+
+class VAEEnsemble(nn.Module):
+    """beta-VAEs: MLP encoder -> (mean, std) of K Gaussian dims -> MLP decoder -> pixel logits.
+
+    Pixels in [0, 1] are modelled as Bernoulli probabilities. ``hidden`` gives the
+    encoder's hidden widths; the decoder mirrors them.
+    """
+
+    def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int]):
+        super().__init__()
+        members = len(seeds)
+        self.k = k
+        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * members, seeds)
+        self.decoder = MLPEnsemble([k, *reversed(hidden), n_in], ["relu"] * members, [s + 500 for s in seeds])
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
+        return _posterior(self.encoder(x), self.k)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Pixel logits (members, batch, n_in) of one reparameterised sample, with the mean and std."""
+        mean, std = self.encode(x)
+        return self.decoder(reparameterise(mean, std, torch.randn_like(mean))), mean, std
+
+
+def vae_loss(pixel_logits: torch.Tensor, x: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
+             beta: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The beta-VAE loss in bits: distortion + beta * rate, per member.
+
+    ``distortion`` is the reconstruction cross-entropy, sum over pixels of the binary
+    cross-entropy of x against the decoded probabilities (bits per image); ``rate`` is
+    KL(q(z|x) || N(0, I)) (bits per image). Shapes as in ``vib_loss``, with
+    ``pixel_logits`` (members, batch, pixels) and ``x`` (batch, pixels) in [0, 1].
+    """
+    beta = torch.as_tensor(beta, dtype=pixel_logits.dtype, device=pixel_logits.device)
+    distortion = F.binary_cross_entropy_with_logits(pixel_logits, x.expand_as(pixel_logits), reduction="none")
+    distortion = distortion.sum(-1).mean(-1) / _LN2
+    rate = kl_to_standard_normal(mean, std).mean(dim=1)
+    objective = distortion + beta * rate
+    return {"loss": objective.sum(), "objective": objective, "distortion": distortion, "rate": rate}
+
+
+def _betas(schedules: Sequence, epoch: int) -> torch.Tensor:
+    return torch.tensor([float(schedule(epoch)) for schedule in schedules])
+
+
+def classifier_objective(schedules: Sequence, samples: int = 1):
+    """A ``loss_fn`` for ``training.train``: the VIB loss with member m's beta from ``schedules[m](epoch)``.
+
+    ``schedules`` holds one callable per member (see ``ibcourse.schedules``); ``samples``
+    draws of z per example (Alemi et al. train with 1).
+    """
+    def loss_fn(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
+        logits, mean, std = model(x, samples=samples)
+        return vib_loss(logits, y, mean, std, _betas(schedules, epoch).to(x.device))
+    return loss_fn
+
+
+def autoencoder_objective(schedules: Sequence):
+    """A ``loss_fn`` for ``training.train``: the beta-VAE loss with member m's beta from ``schedules[m](epoch)``.
+
+    The labels passed by the training loop are ignored.
+    """
+    def loss_fn(model: VAEEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
+        pixel_logits, mean, std = model(x)
+        return vae_loss(pixel_logits, x, mean, std, _betas(schedules, epoch).to(x.device))
+    return loss_fn

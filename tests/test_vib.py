@@ -1,0 +1,124 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch.distributions import Normal, kl_divergence
+
+from ibcourse import data, schedules, training, vib
+
+
+def test_kl_matches_torch_distributions():
+    gen = torch.Generator().manual_seed(0)
+    mean = torch.randn(7, 5, generator=gen) * 2
+    std = torch.rand(7, 5, generator=gen) * 3 + 0.01
+    want = kl_divergence(Normal(mean, std), Normal(0.0, 1.0)).sum(-1) / math.log(2)
+    assert torch.allclose(vib.kl_to_standard_normal(mean, std), want, atol=1e-5)
+    assert torch.equal(vib.kl_to_standard_normal(torch.zeros(3, 4), torch.ones(3, 4)), torch.zeros(3))
+
+
+def test_kl_bad_input():
+    with pytest.raises(ValueError, match="same shape"):
+        vib.kl_to_standard_normal(torch.zeros(2, 3), torch.ones(2, 4))
+    with pytest.raises(ValueError, match="positive"):
+        vib.kl_to_standard_normal(torch.zeros(2, 3), torch.zeros(2, 3))
+
+
+def test_reparameterised_sample_has_the_right_moments_and_gradients():
+    mean = torch.tensor([1.0, -2.0], requires_grad=True)
+    std = torch.tensor([0.5, 3.0], requires_grad=True)
+    eps = torch.randn(200_000, 2, generator=torch.Generator().manual_seed(1))
+    z = vib.reparameterise(mean, std, eps)
+    assert torch.allclose(z.mean(0), mean.detach(), atol=0.03) and torch.allclose(z.std(0), std.detach(), atol=0.03)
+    z.sum().backward()
+    assert torch.allclose(mean.grad, torch.full((2,), 200_000.0)) and torch.allclose(std.grad, eps.sum(0))
+
+
+def small_model(stochastic=None, k=3):
+    return vib.VIBEnsemble(6, 4, k, (8,), seeds=[0, 1], stochastic=stochastic)
+
+
+def test_shapes_std_floor_and_deterministic_members():
+    model = small_model(stochastic=[True, False])
+    x = torch.randn(5, 6)
+    logits, mean, std = model(x, samples=3)
+    assert logits.shape == (2, 3, 5, 4) and mean.shape == std.shape == (2, 5, 3)
+    assert bool((std >= vib.STD_FLOOR).all())
+    assert torch.allclose(logits[1, 0], logits[1, 2]), "a deterministic member ignores the noise"
+    assert not torch.allclose(logits[0, 0], logits[0, 2])
+    with torch.no_grad():
+        model.encoder.linear2.bias[..., 3:] = -1e4  # std would underflow to 0 without the floor
+    assert bool((model.encode(x)[1] >= vib.STD_FLOOR).all())
+    mean_logits, _, _ = model(x, samples=0)
+    assert torch.allclose(mean_logits[:, 0], model.decoder(model.encode(x)[0]))
+
+
+def test_loss_parts_in_bits_and_beta_per_member():
+    model = small_model()
+    x, y = torch.randn(10, 6), torch.randint(0, 4, (10,))
+    logits, mean, std = model(x, samples=2)
+    parts = vib.vib_loss(logits, y, mean, std, torch.tensor([0.0, 0.5]))
+    kl = vib.kl_to_standard_normal(mean, std).mean(1)
+    assert torch.allclose(parts["kl"], kl)
+    ce = torch.nn.functional.cross_entropy(logits[0].reshape(-1, 4), y.repeat(2)) / math.log(2)
+    assert torch.allclose(parts["cross_entropy"][0], ce)
+    assert torch.allclose(parts["objective"], parts["cross_entropy"] + torch.tensor([0.0, 0.5]) * kl)
+    assert torch.allclose(parts["loss"], parts["objective"].sum())
+    with pytest.raises(ValueError, match="beta"):
+        vib.vib_loss(logits, y, mean, std, -1.0)
+
+
+def test_kl_is_summed_over_dimensions_not_averaged():
+    mean, std = torch.ones(1, 2, 8), torch.ones(1, 2, 8)  # 0.5 / ln 2 bits per dimension
+    logits = torch.zeros(1, 1, 2, 3)
+    parts = vib.vib_loss(logits, torch.tensor([0, 1]), mean, std, 1.0)
+    assert parts["kl"].item() == pytest.approx(8 * 0.5 / math.log(2))
+
+
+def test_overfits_a_tiny_set_and_bounds_are_in_range():
+    torch.manual_seed(0)
+    x, y = torch.randn(32, 6), torch.arange(32) % 4
+    model = small_model(k=4)
+    objective = vib.classifier_objective([schedules.Constant(1e-3)] * 2)
+    training.train(model, x, y, objective, epochs=300, batch_size=32, lr=1e-2, progress=False, device="cpu")
+    result = vib.evaluate(model, x, y)
+    assert np.all(result["error_mean"] == 0) and np.all(result["error_S"] == 0)
+    assert np.all(result["i_zy"] <= 2.0 + 1e-6) and np.all(result["i_zy"] > 1.8)  # H(Y) = 2 bits
+    assert np.all(result["i_zx"] >= 0)
+
+
+def test_objective_uses_each_members_schedule():
+    model = small_model()
+    x, y = torch.randn(10, 6), torch.randint(0, 4, (10,))
+    objective = vib.classifier_objective([schedules.Constant(0.0), schedules.LinearWarmup(1.0, 4)])
+    torch.manual_seed(3)
+    parts = objective(model, x, y, 2)
+    assert torch.allclose(parts["objective"], parts["cross_entropy"] + torch.tensor([0.0, 0.5]) * parts["kl"])
+
+
+def test_evaluate_bounds_signs_on_an_untrained_model():
+    d = data.digits()
+    model = vib.VIBEnsemble(64, 10, 4, (16,), seeds=[0])
+    result = vib.evaluate(model, d.x_test, d.y_test)
+    assert result["i_zy"][0] <= math.log2(10) and result["i_zx"][0] >= 0
+    assert 0.5 < result["error_S"][0] <= 1.0
+
+
+def test_active_dimensions():
+    model = small_model(k=3)
+    with torch.no_grad():
+        model.encoder.linear2.weight[..., 1:3] = 0  # dims 1 and 2 no longer depend on x
+        model.encoder.linear2.bias[..., 1:3] = 0
+        model.encoder.linear2.weight[..., 0] *= 100
+    assert list(vib.active_dimensions(model, torch.randn(200, 6))) == [1, 1]
+
+
+def test_vae_loss_parts():
+    model = vib.VAEEnsemble(6, 2, (8,), seeds=[0, 1, 2])
+    x = torch.rand(5, 6)
+    logits, mean, std = model(x)
+    assert logits.shape == (3, 5, 6)
+    parts = vib.vae_loss(logits, x, mean, std, torch.tensor([0.0, 1.0, 4.0]))
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(logits[2], x, reduction="sum") / 5 / math.log(2)
+    assert torch.allclose(parts["distortion"][2], bce)
+    assert torch.allclose(parts["objective"], parts["distortion"] + torch.tensor([0.0, 1.0, 4.0]) * parts["rate"])
