@@ -122,3 +122,13 @@ def test_vae_loss_parts():
     bce = torch.nn.functional.binary_cross_entropy_with_logits(logits[2], x, reduction="sum") / 5 / math.log(2)
     assert torch.allclose(parts["distortion"][2], bce)
     assert torch.allclose(parts["objective"], parts["distortion"] + torch.tensor([0.0, 1.0, 4.0]) * parts["rate"])
+
+
+def test_alemi_recipe_runs_end_to_end_on_a_tiny_stand_in():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(60) % 10
+    x = (torch.rand(60, 784, generator=gen) * 0.2 + torch.nn.functional.one_hot(y, 784)[:, :784] * 0.8).clamp(0, 1)
+    images = data.ImageData(x[:40], y[:40], x[40:], y[40:], image_shape=(28, 28), n_classes=10, source="stand-in")
+    errors = vib.alemi_recipe(images, epochs=2, k=4, hidden=(16,), progress=False)
+    assert set(errors) == {"vib", "deterministic", "seconds"}
+    assert 0 <= errors["vib"] <= 1 and 0 <= errors["deterministic"] <= 1 and errors["seconds"] > 0
