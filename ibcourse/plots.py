@@ -97,6 +97,9 @@ def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.
     ax.add_collection(ellipses)
     ax.scatter(mean[:, 0], mean[:, 1], c=palette(labels % 10), s=6)
     ax.add_patch(plt.Circle((0, 0), 1.0, fill=False, ls="--", color="grey"))
+    for label in np.unique(labels):
+        ax.scatter([], [], color=palette(label % 10), s=12, label=str(label))
+    ax.legend(title="class", fontsize=7, title_fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     extent = float(np.max(np.abs(mean) + n_std * std)) * 1.05
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
