@@ -286,7 +286,7 @@ for ax, index in zip(axes, static):
     draw_k2(ax, index)
 plt.tight_layout()
 plt.show()
-widgets.interact(show_k2, index=widgets.SelectionSlider(
+widgets.interactive(show_k2, index=widgets.SelectionSlider(
     options=[(f"{b:g}", i) for i, b in enumerate(K2_BETAS)], value=static[1], description="beta",
     continuous_update=False))
 
