@@ -14,6 +14,7 @@ schedules  beta schedules (constant, linear warm-up, cyclical)
 exercises  checks for the notebooks' exercises
 plots      the figures the notebooks share
 student    builds student versions of the notebooks (solutions removed)
+validate   argument checks shared by the modules
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import os
 import random
 
 import numpy as np
+
+from ibcourse import validate
 
 __version__ = "0.1.0"
 
@@ -39,8 +42,7 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     numpy.random.Generator
         A fresh generator seeded with ``seed``, for code that takes one.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = validate.count(seed, "seed", minimum=0)
     random.seed(seed)
     np.random.seed(seed)
     import torch  # imported here: the exact sections do not need torch's start-up time

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibcourse import info, validate
+
 _LN2 = float(np.log(2.0))
 
 
@@ -56,11 +58,6 @@ def _check_layer(t, y) -> tuple[np.ndarray, np.ndarray]:
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
     return t, y
-
-
-def _entropy_of_counts(counts: np.ndarray) -> float:
-    p = counts[counts > 0] / counts.sum()
-    return float(-np.sum(p * np.log2(p)))
 
 
 def _symbols(index: np.ndarray, bins: int) -> np.ndarray:
@@ -102,8 +99,7 @@ def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float]
         ``i_xt`` in [0, log2 n] and ``i_ty`` in [0, min(i_xt, H(Y))], bits.
     """
     t, y = _check_layer(t, y)
-    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
-        raise ValueError(f"bins must be a positive integer, got {bins!r}")
+    bins = validate.count(bins, "bins")
     if value_range is None:
         low, high = float(t.min()), float(t.max())
     else:
@@ -115,9 +111,10 @@ def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float]
     symbols = np.unique(_symbols(index, bins), return_inverse=True)[1].ravel()
     labels = np.unique(y, return_inverse=True)[1].ravel()
     n_labels = int(labels.max()) + 1
-    h_t = _entropy_of_counts(np.bincount(symbols))
-    h_y = _entropy_of_counts(np.bincount(labels))
-    h_ty = _entropy_of_counts(np.bincount(symbols * n_labels + labels))
+    n = len(labels)
+    h_t = info.entropy(np.bincount(symbols) / n)
+    h_y = info.entropy(np.bincount(labels) / n)
+    h_ty = info.entropy(np.bincount(symbols * n_labels + labels) / n)
     return InformationEstimate(i_xt=h_t + 0.0, i_ty=max(h_t + h_y - h_ty, 0.0))
 
 
@@ -171,8 +168,7 @@ def kde_information(t, y, *, noise_var: float = 0.1, chunk: int = 1024) -> KDEEs
     t, y = _check_layer(t, y)
     if not (isinstance(noise_var, (int, float, np.floating)) and np.isfinite(noise_var) and noise_var > 0):
         raise ValueError(f"noise_var must be a positive number, got {noise_var!r}")
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
+    chunk = validate.count(chunk, "chunk")
     labels = np.unique(y, return_inverse=True)[1].ravel()
     order = np.argsort(labels, kind="stable")
     h = torch.as_tensor(np.asarray(t, dtype=np.float64)[order])
@@ -242,12 +238,12 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *, estim
     index = np.arange(len(epochs)) if epoch_index is None else np.asarray(epoch_index)
     i_xt = np.empty((len(index), len(names)))
     i_ty = np.empty_like(i_xt)
+    estimate = binned_information if estimator == "binned" else kde_information
     for j, name in enumerate(names):
         layer = activations[name]
         layer_options = dict(options)
         if estimator == "binned" and layer_options.get("value_range") == "span":
             layer_options["value_range"] = (float(layer.min()), float(layer.max()))
-        estimate = binned_information if estimator == "binned" else kde_information
         for i, e in enumerate(index):
             result = estimate(layer[e], y, **layer_options)
             i_xt[i, j], i_ty[i, j] = result.i_xt, result.i_ty

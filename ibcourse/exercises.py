@@ -218,10 +218,9 @@ def _gaussian_case(seed, shape):
 
 _GAUSSIAN_CASES = [(torch.zeros(2, 3), torch.ones(2, 3)), (torch.tensor([[1.0, -2.0]]), torch.tensor([[0.5, 2.0]])),
                    _gaussian_case(31, (4, 5)), _gaussian_case(32, (3, 1))]
-_LN2_T = float(np.log(2.0))
 
 
-def _kl_with(mean, std, *, unit=_LN2_T, reduce="sum", log_var=True, minus_one=True, std_is_var=False):
+def _kl_with(mean, std, *, unit=_LN2, reduce="sum", log_var=True, minus_one=True, std_is_var=False):
     """The Gaussian KL with one piece changed, to recognise a learner's mistake."""
     var = std if std_is_var else std ** 2
     log_term = torch.log(var) if log_var else torch.log(std)

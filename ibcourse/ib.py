@@ -21,6 +21,7 @@ import scipy.linalg
 import scipy.sparse.csgraph
 import scipy.spatial.distance
 
+from ibcourse import validate
 from ibcourse.info import as_distribution, kl_matrix, mutual_information
 
 LN2 = np.log(2.0)
@@ -39,14 +40,6 @@ def _check_beta(beta, name: str = "beta") -> float:
     if not np.isfinite(b) or b < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {beta!r}")
     return b
-
-
-def _check_count(n, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be >= 1, got {n}")
-    return int(n)
 
 
 def _prepare(pxy) -> tuple[np.ndarray, np.ndarray]:
@@ -260,10 +253,10 @@ def iterative_ib(pxy, beta: float, n_t: int | None = None, *, init=None, tol: fl
     """
     joint = _joint(pxy)
     beta = _check_beta(beta)
-    max_iter = _check_count(max_iter, "max_iter")
+    max_iter = validate.count(max_iter, "max_iter")
     tol = _check_tol(tol)
     if init is None:
-        n_t = joint.px.size if n_t is None else _check_count(n_t, "n_t")
+        n_t = joint.px.size if n_t is None else validate.count(n_t, "n_t")
         enc = _random_encoder(joint.px.size, n_t, np.random.default_rng(seed))
     else:
         enc = _check_encoder(init, joint.px.size)
@@ -411,8 +404,8 @@ def ib_curve(pxy, betas, n_t: int | None = None, *, seed: int = 0, tol: float = 
     joint = _joint(pxy)
     b = _check_betas(betas)
     n_x = joint.px.size
-    n_t = n_x if n_t is None else _check_count(n_t, "n_t")
-    max_iter = _check_count(max_iter, "max_iter")
+    n_t = n_x if n_t is None else validate.count(n_t, "n_t")
+    max_iter = validate.count(max_iter, "max_iter")
     tol = _check_tol(tol)
     merge_tol = _check_tol(merge_tol)
     if n_t >= n_x:
@@ -465,8 +458,8 @@ def deterministic_ib(pxy, beta: float, n_t: int | None = None, *, init=None, max
     """
     px, pyx = _prepare(pxy)
     beta = _check_beta(beta)
-    max_iter = _check_count(max_iter, "max_iter")
-    n_t = px.size if n_t is None else _check_count(n_t, "n_t")
+    max_iter = validate.count(max_iter, "max_iter")
+    n_t = px.size if n_t is None else validate.count(n_t, "n_t")
     if init is None and n_t >= px.size:
         labels = np.arange(px.size)
     elif init is None:
@@ -607,7 +600,7 @@ def blahut_arimoto(px, distortion, s: float, *, tol: float = 1e-12, max_iter: in
         raise ValueError("distortion entries must be finite and >= 0")
     s = _check_beta(s, "s")
     tol = _check_tol(tol)
-    max_iter = _check_count(max_iter, "max_iter")
+    max_iter = validate.count(max_iter, "max_iter")
     q = np.full(d.shape[1], 1.0 / d.shape[1])
     neg_cost = -(s * LN2) * d  # 2**(-s d) = exp(-s ln2 d)
     converged = False

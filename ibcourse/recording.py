@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ibcourse import validate
+
 
 def log_epochs(last_epoch: int, n: int) -> list[int]:
     """About ``n`` distinct epochs from 0 to ``last_epoch``, log-spaced (dense early, sparse late).
@@ -20,10 +22,8 @@ def log_epochs(last_epoch: int, n: int) -> list[int]:
     Epoch 0 (before training) and ``last_epoch`` are always included. Returns a sorted
     list of ints; fewer than ``n`` when ``last_epoch`` is small.
     """
-    if isinstance(last_epoch, bool) or not isinstance(last_epoch, (int, np.integer)) or last_epoch < 1:
-        raise ValueError(f"last_epoch must be a positive integer, got {last_epoch!r}")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    last_epoch = validate.count(last_epoch, "last_epoch")
+    n = validate.count(n, "n", minimum=2)
     epochs = np.unique(np.round(np.geomspace(1, last_epoch, n - 1)).astype(int))
     return [0, *[int(e) for e in epochs]]
 

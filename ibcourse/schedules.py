@@ -11,10 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def _check_epochs(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+from ibcourse import validate
 
 
 def _check_beta(beta) -> None:
@@ -45,7 +42,7 @@ class LinearWarmup:
 
     def __post_init__(self):
         _check_beta(self.beta)
-        _check_epochs("warmup_epochs", self.warmup_epochs)
+        validate.count(self.warmup_epochs, "warmup_epochs")
 
     def __call__(self, epoch: int):
         return self.beta * min(1.0, epoch / self.warmup_epochs)
@@ -62,7 +59,7 @@ class Cyclical:
 
     def __post_init__(self):
         _check_beta(self.beta)
-        _check_epochs("period", self.period)
+        validate.count(self.period, "period")
         if not 0 < self.ramp <= 1:
             raise ValueError(f"ramp must be in (0, 1], got {self.ramp!r}")
 

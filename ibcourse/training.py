@@ -12,6 +12,8 @@ import torch
 from torch import nn
 from tqdm.auto import trange
 
+from ibcourse import validate
+
 #: loss_fn(model, x_batch, y_batch, epoch) -> {"loss": scalar to minimise, other parts to log}
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor, int], Mapping[str, torch.Tensor]]
 #: on_epoch(epoch, model) -> None or a dict of evaluation results; epoch 0 is before training
@@ -84,9 +86,8 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     -------
     History
     """
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    epochs = validate.count(epochs, "epochs")
+    batch_size = validate.count(batch_size, "batch_size")
     if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     if not 0 < lr_decay <= 1:

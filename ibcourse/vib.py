@@ -25,7 +25,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ibcourse.models import MLPEnsemble
+from ibcourse import info, schedules, training
+from ibcourse.models import MLPEnsemble, ensemble_cross_entropy
 
 #: Smallest posterior standard deviation: sigma = softplus(raw - 5) + STD_FLOOR never reaches 0.
 STD_FLOOR = 1e-4
@@ -60,12 +61,23 @@ def reparameterise(mean: torch.Tensor, std: torch.Tensor, eps: torch.Tensor) -> 
     return mean + std * eps
 
 
-def _posterior(raw: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Split the encoder's 2K outputs into the mean and a positive std (floored at STD_FLOOR)."""
-    return raw[..., :k], F.softplus(raw[..., k:] - 5.0) + STD_FLOOR
+class _GaussianEncoder(nn.Module):
+    """An MLP ensemble encoder to the mean and a positive std (floored at STD_FLOOR) of K Gaussian dims."""
+
+    def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int]):
+        super().__init__()
+        if k < 1:
+            raise ValueError(f"need k >= 1, got k={k}")
+        self.k = k
+        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * len(seeds), seeds)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
+        raw = self.encoder(x)
+        return raw[..., :self.k], F.softplus(raw[..., self.k:] - 5.0) + STD_FLOOR
 
 
-class VIBEnsemble(nn.Module):
+class VIBEnsemble(_GaussianEncoder):
     """Deep VIB classifiers: MLP encoder -> (mean, std) of K Gaussian dims -> linear decoder -> logits.
 
     Parameters
@@ -83,21 +95,15 @@ class VIBEnsemble(nn.Module):
 
     def __init__(self, n_in: int, n_classes: int, k: int, hidden: Sequence[int], seeds: Sequence[int],
                  stochastic: Sequence[bool] | None = None):
-        super().__init__()
-        if k < 1 or n_classes < 2:
-            raise ValueError(f"need k >= 1 and n_classes >= 2, got k={k}, n_classes={n_classes}")
+        super().__init__(n_in, k, hidden, seeds)
+        if n_classes < 2:
+            raise ValueError(f"need n_classes >= 2, got {n_classes}")
         members = len(seeds)
         stochastic = [True] * members if stochastic is None else list(stochastic)
         if len(stochastic) != members:
             raise ValueError(f"stochastic needs one flag per member ({members}), got {len(stochastic)}")
-        self.k = k
-        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * members, seeds)
         self.decoder = MLPEnsemble([k, n_classes], ["relu"] * members, [s + 500 for s in seeds])
         self.register_buffer("noise", torch.tensor(stochastic, dtype=torch.float32)[:, None, None, None])
-
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
-        return _posterior(self.encoder(x), self.k)
 
     def forward(self, x: torch.Tensor, samples: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Logits (members, samples, batch, classes) of ``samples`` draws of z, with the mean and std.
@@ -132,14 +138,13 @@ def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: tor
     over samples and batch) and ``kl`` (bits, summed over the K dims, averaged over the
     batch). Averaging the KL over the dims instead would divide beta by K.
     """
-    members, samples, batch, classes = logits.shape
+    samples, batch = logits.shape[1:3]
     if y.shape != (batch,):
         raise ValueError(f"y must have shape ({batch},), got {tuple(y.shape)}")
     beta = torch.as_tensor(beta, dtype=logits.dtype, device=logits.device)
     if bool((beta < 0).any()):
         raise ValueError("beta must be >= 0")
-    targets = y.expand(members, samples, batch).reshape(-1)
-    ce = F.cross_entropy(logits.reshape(-1, classes), targets, reduction="none").reshape(members, -1).mean(1) / _LN2
+    ce = ensemble_cross_entropy(logits.flatten(1, 2), y.repeat(samples))
     kl = kl_to_standard_normal(mean, std).mean(dim=1)
     objective = ce + beta * kl
     return {"loss": objective.sum(), "objective": objective, "cross_entropy": ce, "kl": kl}
@@ -163,9 +168,8 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     logits, mean, std = model(x, samples=samples)
     mean_logits = model.decoder(mean)
     if h_y is None:
-        p = torch.bincount(y).double() / len(y)
-        h_y = float(-(p[p > 0] * torch.log2(p[p > 0])).sum())
-    ce = vib_loss(logits, y, mean, std, 0.0)["cross_entropy"]
+        h_y = info.entropy(np.bincount(y.cpu().numpy()) / len(y))
+    ce = ensemble_cross_entropy(logits.flatten(1, 2), y.repeat(samples))
     averaged = logits.softmax(-1).mean(1)
     error = lambda scores: (scores.argmax(-1) != y).float().mean(-1).cpu().numpy()  # noqa: E731
     return {"error_mean": error(mean_logits), "error_1": error(logits[:, 0]), "error_S": error(averaged),
@@ -186,7 +190,7 @@ def active_dimensions(model: nn.Module, x: torch.Tensor, threshold: float = 0.01
     return (mean.var(dim=1) > threshold).sum(dim=-1).cpu().numpy()
 
 
-class VAEEnsemble(nn.Module):
+class VAEEnsemble(_GaussianEncoder):
     """beta-VAEs: MLP encoder -> (mean, std) of K Gaussian dims -> MLP decoder -> pixel logits.
 
     Pixels in [0, 1] are modelled as Bernoulli probabilities. ``hidden`` gives the
@@ -194,15 +198,8 @@ class VAEEnsemble(nn.Module):
     """
 
     def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int]):
-        super().__init__()
-        members = len(seeds)
-        self.k = k
-        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * members, seeds)
-        self.decoder = MLPEnsemble([k, *reversed(hidden), n_in], ["relu"] * members, [s + 500 for s in seeds])
-
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
-        return _posterior(self.encoder(x), self.k)
+        super().__init__(n_in, k, hidden, seeds)
+        self.decoder = MLPEnsemble([k, *reversed(hidden), n_in], ["relu"] * len(seeds), [s + 500 for s in seeds])
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Pixel logits (members, batch, n_in) of one reparameterised sample, with the mean and std."""
@@ -279,8 +276,6 @@ def alemi_recipe(images, *, epochs: int = 200, beta: float = 1e-3, k: int = 256,
     -------
     dict with ``vib`` and ``deterministic`` test errors (fractions), and ``seconds`` of training.
     """
-    from ibcourse import schedules, training
-
     model = VIBEnsemble(images.x_train.shape[1], images.n_classes, k, hidden, seeds=[0, 1], stochastic=[True, False])
     history = training.train(model, images.x_train, images.y_train,
                              classifier_objective([schedules.Constant(beta), schedules.Constant(0.0)]), epochs=epochs,

@@ -28,9 +28,14 @@ def test_schedules_scale_arrays_of_betas():
 
 @pytest.mark.parametrize("make", [
     lambda: schedules.Constant(-1.0), lambda: schedules.Constant(float("nan")),
-    lambda: schedules.LinearWarmup(1.0, 0), lambda: schedules.LinearWarmup(1.0, 2.5),
+    lambda: schedules.LinearWarmup(1.0, 0),
     lambda: schedules.Cyclical(1.0, 4, ramp=0.0), lambda: schedules.Cyclical(torch.tensor([1.0, -1.0]), 4),
 ])
 def test_bad_schedules(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_schedule_lengths_must_be_integers():
+    with pytest.raises(TypeError, match="warmup_epochs must be an integer"):
+        schedules.LinearWarmup(1.0, 2.5)
