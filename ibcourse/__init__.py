@@ -12,6 +12,7 @@ training   the shared training loop
 vib        the Deep Variational IB and the beta-VAE: models, losses in bits, evaluation
 schedules  beta schedules (constant, linear warm-up, cyclical)
 exercises  checks for the notebooks' exercises
+claims     checks that the prose's quantitative claims hold in the run
 plots      the figures the notebooks share
 student    builds student versions of the notebooks (solutions removed)
 validate   argument checks shared by the modules

@@ -11,10 +11,16 @@ when the answer matches a known mistake, such as natural logarithms instead of
 base 2) and returns the reference, so the rest of the notebook still runs. With
 ``IBCOURSE_STRICT=1`` (CI on the full notebooks) it raises
 :class:`ExerciseError` instead.
+
+The learner's function always gets copies of the test inputs (a correct answer that
+modifies its input in place is still correct), and the reference is computed on
+pristine copies. Beyond the values, an exercise can test the property it names
+(``properties``): a reparameterised sample must pass gradients to the mean and the std.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -48,6 +54,8 @@ class Exercise:
     hint: str
     rtol: float = 1e-6
     atol: float = 1e-9
+    properties: Callable[[Callable], str | None] | None = None
+    """Optional test of what the exercise names beyond values: returns a problem, or None."""
 
     def _same(self, got, want) -> bool:
         try:
@@ -63,29 +71,38 @@ class Exercise:
         for args in self.cases:
             try:
                 with np.errstate(all="ignore"):
-                    outputs.append(func(*args))
+                    outputs.append(func(*_fresh(args)))
             except NotImplementedError:
                 return "not implemented yet: replace the `raise NotImplementedError` line with your code."
             except Exception as err:  # the learner's code may fail in any way; report it
                 return f"it raised {type(err).__name__}: {err} (input: {_show(args)})."
         if any(out is None for out in outputs):
             return "it returned None: did you forget the `return` statement?"
-        wrong = [i for i, (out, args) in enumerate(zip(outputs, self.cases)) if not self._same(out, self.reference(*args))]
+        wrong = [i for i, (out, args) in enumerate(zip(outputs, self.cases))
+                 if not self._same(out, self.reference(*_fresh(args)))]
         if not wrong:
-            return None
-        explained = []  # (how many wrong cases a known mistake reproduces, its hint)
+            return self._check_properties(func)
+        explained: dict[str, int] = {}  # hint -> how many wrong cases a known mistake reproduces
         for mistake in self.mistakes:
             with np.errstate(all="ignore"):
-                n = sum(self._same(outputs[i], mistake.answer(*self.cases[i])) for i in wrong)
+                n = sum(self._same(outputs[i], mistake.answer(*_fresh(self.cases[i]))) for i in wrong)
             if n:
-                explained.append((n, mistake.hint))
+                explained[mistake.hint] = max(n, explained.get(mistake.hint, 0))
         if explained:
-            explained.sort(key=lambda e: -e[0])
-            return "wrong answer. " + " ".join(f"Hint: {h}" for _, h in explained[:2])
+            best = sorted(explained, key=lambda h: -explained[h])[:2]
+            return "wrong answer. " + " ".join(f"Hint: {h}" for h in best)
         i = wrong[0]
         return (f"wrong answer on {len(wrong)} of {len(self.cases)} test cases; for input {_show(self.cases[i])} "
-                f"it returned {_show((outputs[i],))}, expected {_show((self.reference(*self.cases[i]),))}. "
+                f"it returned {_show((outputs[i],))}, expected {_show((self.reference(*_fresh(self.cases[i])),))}. "
                 f"Hint: {self.hint}")
+
+    def _check_properties(self, func: Callable) -> str | None:
+        if self.properties is None:
+            return None
+        try:
+            return self.properties(func)
+        except Exception as err:  # the learner's code may fail in any way; report it
+            return f"right values, but testing what the exercise asks for raised {type(err).__name__}: {err}."
 
     def __call__(self, func: Callable) -> Callable:
         """Check ``func``; return it if right, else report and return the reference."""
@@ -98,6 +115,11 @@ class Exercise:
             raise ExerciseError(f"{label}: {problem}")
         print(f"✗ {label}: {problem}\n  The reference solution is used from here on, so the notebook keeps running.")
         return self.reference
+
+
+def _fresh(args: tuple) -> tuple:
+    """Deep copies of a test case's inputs (arrays, tensors, numbers), so no call can alter the next."""
+    return tuple(a.detach().clone() if isinstance(a, torch.Tensor) else copy.deepcopy(a) for a in args)
 
 
 def _show(args: tuple) -> str:
@@ -120,7 +142,22 @@ _DISTRIBUTIONS = [
     (np.array([0.25, 0.25, 0.25, 0.25]),),
     (np.array([0.7, 0.2, 0.1, 0.0]),),
     (np.random.default_rng(11).dirichlet(np.ones(6)),),
+    (np.r_[np.full(10_000, 1e-10), 1 - 1e-6],),  # many tiny cells: an epsilon in the log shows here
 ]
+
+def _tiny_cells_joint() -> np.ndarray:
+    """A (2, 10001) joint with 10^4 cells of probability 1e-10, where an epsilon of 1e-12 or more
+    added inside a logarithm changes I(X;Y) by more than the checks' tolerance."""
+    pxy = np.zeros((2, 10_001))
+    pxy[0, 0], pxy[1, 0] = 0.5, 0.5 - 1e-6
+    pxy[1, 1:] = 1e-10
+    return pxy
+
+
+_FUDGES = (1e-8, 1e-10, 1e-12)
+_FUDGE_HINT = ("no epsilon inside the logarithm: skip the cells where p = 0 instead. An added 1e-10 biases "
+               "every result; the test case with 10^4 cells of probability 1e-10 shows it.")
+
 
 _JOINTS = [
     (np.array([[0.45, 0.05], [0.05, 0.45]]),),
@@ -128,6 +165,7 @@ _JOINTS = [
     (np.array([[0.25, 0.25], [0.25, 0.25]]),),
     (np.array([[0.3, 0.0, 0.1], [0.0, 0.2, 0.0], [0.1, 0.1, 0.2]]),),
     (np.random.default_rng(12).dirichlet(np.ones(12)).reshape(4, 3),),
+    (_tiny_cells_joint(),),
 ]
 
 
@@ -141,6 +179,13 @@ def _mi_no_skip(pxy):
     pxy = np.asarray(pxy, dtype=float)
     outer = np.outer(pxy.sum(1), pxy.sum(0))
     return np.sum(pxy * np.log2(pxy / outer))
+
+
+def _mi_fudged(pxy, eps):
+    """I(X;Y) with an epsilon added inside the logarithms (the fudge the course warns against)."""
+    pxy = np.asarray(pxy, dtype=float)
+    outer = np.outer(pxy.sum(1), pxy.sum(0))
+    return np.sum(pxy * np.log2((pxy + eps) / (outer + eps)))
 
 
 _LN2 = float(np.log(2.0))
@@ -233,6 +278,25 @@ _REPARAM_CASES = [(*_gaussian_case(41, (3, 2)), torch.randn(3, 2, generator=torc
                   (*_gaussian_case(43, (5, 4)), torch.randn(5, 4, generator=torch.Generator().manual_seed(44)))]
 
 
+def _reparameterised_gradients(func) -> str | None:
+    """None when d z / d mean = 1 and d z / d std = eps for z = func(mean, std, eps), else what is wrong."""
+    mean = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    std = torch.tensor([1.5, 0.2, 1.0], requires_grad=True)
+    eps = torch.tensor([0.3, -1.2, 0.7])
+    z = func(mean, std, eps)
+    if not isinstance(z, torch.Tensor) or not z.requires_grad:
+        return ("right values, but no gradient reaches mean and std: the sample is cut off from the graph "
+                "(a .detach(), torch.no_grad(), a numpy detour or a fresh torch.normal). "
+                "Build z from mean and std with tensor arithmetic.")
+    z.sum().backward()
+    if mean.grad is None or std.grad is None:
+        return "right values, but the gradient does not reach " + ("mean" if mean.grad is None else "std") + "."
+    if not (torch.allclose(mean.grad, torch.ones(3)) and torch.allclose(std.grad, eps)):
+        return (f"right values, but the gradients are wrong: dz/dmean = {mean.grad.tolist()} (expected 1 each), "
+                f"dz/dstd = {std.grad.tolist()} (expected eps = {eps.tolist()}).")
+    return None
+
+
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
 
@@ -243,7 +307,8 @@ class _Checks:
          Mistake("0 log 0 is taken to be 0: skip the cells where p = 0 (they give nan otherwise).",
                  lambda p: -np.sum(np.asarray(p) * np.log2(p))),
          Mistake("check the sign: H(p) = -sum p log2 p is never negative.",
-                 lambda p: _plogp(p, np.log2).sum())],
+                 lambda p: _plogp(p, np.log2).sum()),
+         *[Mistake(_FUDGE_HINT, lambda p, e=e: -np.sum(p * np.log2(p + e))) for e in _FUDGES]],
         "H(p) = -sum over x with p(x) > 0 of p(x) log2 p(x).",
     )
     mutual_information = Exercise(
@@ -255,7 +320,8 @@ class _Checks:
          Mistake("check the signs: I(X;Y) = H(X) + H(Y) - H(X,Y) >= 0.",
                  lambda pxy: -_mi_with(pxy, np.log2)),
          Mistake("the ratio inside the log is p(x,y) / (p(x) p(y)); dividing by p(x) alone gives -H(Y|X).",
-                 lambda pxy: -info.conditional_entropy(pxy))],
+                 lambda pxy: -info.conditional_entropy(pxy)),
+         *[Mistake(_FUDGE_HINT, lambda pxy, e=e: _mi_fudged(pxy, e)) for e in _FUDGES]],
         "I(X;Y) = sum over p(x,y) > 0 of p(x,y) log2[p(x,y) / (p(x) p(y))], with p(x), p(y) the row and column sums.",
     )
     ib_update = Exercise(
@@ -312,7 +378,7 @@ class _Checks:
          Mistake("shift after scaling: z = mu + sigma * eps, not (mu + sigma) * eps.",
                  lambda m, s, e: (m + s) * e)],
         "z = mean + std * eps: eps carries the randomness, so gradients reach mean and std.",
-        rtol=1e-6, atol=1e-7,
+        rtol=1e-6, atol=1e-7, properties=lambda func: _reparameterised_gradients(func),
     )
 
 check = _Checks()

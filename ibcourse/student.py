@@ -3,7 +3,8 @@
 Usage: ``python -m ibcourse.student notebooks build/student`` (``make student``).
 
 Reads every ``NN_slug.py`` (py:percent, the notebooks' source), drops the cells
-tagged ``solution`` and writes ``NN_slug.ipynb`` to the output folder. The
+tagged ``solution`` (reference answers of coding exercises) and ``answer`` (worked
+answers of think questions), and writes ``NN_slug.ipynb`` to the output folder. The
 exercise stubs stay; their checks then print a hint and fall back on the
 reference, so a student version runs from top to bottom.
 """
@@ -16,9 +17,12 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+#: Cells with these tags hold answers: student versions leave them out.
+ANSWER_TAGS = ("solution", "answer")
+
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without the cells tagged ``solution``.
+    """A copy of ``notebook`` without the cells tagged ``solution`` or ``answer``.
 
     Raises ``ValueError`` if a solution cell does not directly follow an
     exercise cell: the stub is what the student fills in, so it must exist.
@@ -30,7 +34,7 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             if "exercise" not in before:
                 raise ValueError(f"cell {i} is tagged 'solution' but the cell before it is not tagged 'exercise'")
     out = nbformat.from_dict(notebook)
-    out.cells = [c for c in cells if "solution" not in c.metadata.get("tags", [])]
+    out.cells = [c for c in cells if not set(ANSWER_TAGS) & set(c.metadata.get("tags", []))]
     return out
 
 

@@ -103,3 +103,45 @@ def test_bad_flag_value_is_an_error(monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "maybe")
     with pytest.raises(ValueError, match="IBCOURSE_STRICT"):
         check.entropy(lambda p: 0.0)
+
+
+def _entropy_in_place(p):
+    """Correct, but overwrites its input (a learner's legitimate shortcut)."""
+    p[p == 0] = 1.0  # log2(1) = 0: the zero cells now contribute nothing
+    return -np.sum(p * np.log2(p))
+
+
+def _mi_in_place(pxy):
+    result = info.mutual_information(pxy)
+    pxy *= 0.0
+    return result
+
+
+@pytest.mark.parametrize("exercise, answer", [(check.entropy, _entropy_in_place),
+                                              (check.mutual_information, _mi_in_place)])
+def test_answers_that_modify_their_input_are_judged_on_their_values(exercise, answer, monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    assert exercise(answer) is answer
+
+
+@pytest.mark.parametrize("eps", [1e-8, 1e-10, 1e-12])
+def test_an_epsilon_in_the_log_is_recognised(eps, monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    with pytest.raises(ExerciseError, match="no epsilon"):
+        check.entropy(lambda p: -np.sum(p * np.log2(p + eps)))
+    with pytest.raises(ExerciseError, match="no epsilon"):
+        check.mutual_information(
+            lambda pxy: np.sum(pxy * np.log2((pxy + eps) / (np.outer(pxy.sum(1), pxy.sum(0)) + eps))))
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda m, s, e: (m + s * e).detach(), "no gradient"),
+    (lambda m, s, e: torch.from_numpy((m + s * e).detach().numpy()), "no gradient"),
+    (lambda m, s, e: m.detach() + s * e, "does not reach mean"),
+    (lambda m, s, e: m + s.detach() * e, "does not reach std"),
+    (lambda m, s, e: m + (s * e - s * e.detach()) + s.detach() * e, "gradients are wrong"),
+])
+def test_reparameterised_sample_must_pass_gradients(wrong, message, monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    with pytest.raises(ExerciseError, match=message):
+        check.reparameterise(wrong)

@@ -41,12 +41,25 @@ def test_exercise_pattern(source):
     assert sum("solution" in t for t in tags) == len(exercises)
 
 
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=lambda p: p.stem)
+def test_each_section_has_enough_exercises_and_think_questions(source):
+    """COURSE-DESIGN.md: at least four coding exercises and two think questions with collapsed answers."""
+    cells = jupytext.read(source).cells
+    tags = [c.metadata.get("tags", []) for c in cells]
+    answers = [c for c, t in zip(cells, tags) if "answer" in t]
+    for cell in answers:
+        assert cell.cell_type == "markdown", "a think question's worked answer is a markdown cell"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "answers are collapsed"
+    assert sum("exercise" in t for t in tags) >= 4
+    assert len(answers) >= 2
+
+
 def test_student_version_drops_solutions(tmp_path):
     written = build(NOTEBOOKS[0].parent, tmp_path)
     assert [p.stem for p in written] == [p.stem for p in NOTEBOOKS]
     for path in written:
         nb = nbformat.read(path, as_version=4)
-        assert not any("solution" in c.metadata.get("tags", []) for c in nb.cells)
+        assert not any({"solution", "answer"} & set(c.metadata.get("tags", [])) for c in nb.cells)
         assert any("exercise" in c.metadata.get("tags", []) for c in nb.cells)
 
 

@@ -1,0 +1,191 @@
+"""Checked claims: every quantitative sentence of a notebook's prose is tested in the run.
+
+A markdown cell that says "the 3-unit layer falls by more than 1 bit" is followed,
+in the code cell that computes the fall, by
+
+    claims.at_least(fall, 1.0, "the 3-unit layer falls by more than 1 bit", unit="bits")
+
+which prints the claim beside the measured value. When the run contradicts the text,
+it prints a warning in normal use and raises :class:`ClaimError` under
+``IBCOURSE_STRICT=1`` (CI's runs of the full notebooks), so prose and output cannot
+drift apart unnoticed. State each claim with the margin the seed-to-seed spread
+allows, so that it holds on any machine.
+
+Helpers
+-------
+expect         any condition, with the measured value described by the caller
+at_least       value >= limit
+at_most        value <= limit
+between        low <= value <= high
+difference     compare two groups of measurements (e.g. seeds): a difference with
+               its standard error, claimed as "bigger", "smaller" or "within noise"
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ibcourse import strict_mode
+
+
+class ClaimError(AssertionError):
+    """Raised under ``IBCOURSE_STRICT=1`` when a run contradicts a claim of the notebook's text."""
+
+
+def _number(value, name: str) -> float:
+    if isinstance(value, (bool, str, bytes)):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {value!r}") from None
+    if math.isnan(number):
+        raise ValueError(f"{name} is NaN: a claim cannot be checked against a NaN measurement")
+    return number
+
+
+def _check_claim(claim) -> str:
+    if not isinstance(claim, str) or not claim.strip():
+        raise TypeError(f"claim must be a non-empty string quoting the text, got {claim!r}")
+    return claim.strip()
+
+
+def expect(condition: bool, claim: str, measured: str) -> bool:
+    """Report whether the run supports ``claim``; raise under strict mode when it does not.
+
+    Parameters
+    ----------
+    condition : bool
+        True when the measured values agree with the claim.
+    claim : str
+        The sentence of the notebook's text, as the learner reads it.
+    measured : str
+        What was measured, with units, e.g. ``"fall = 2.04 bits"``.
+
+    Returns
+    -------
+    bool
+        ``condition``, so that a notebook can branch on it.
+
+    Raises
+    ------
+    ClaimError
+        Under ``IBCOURSE_STRICT=1``, when ``condition`` is false.
+    """
+    claim = _check_claim(claim)
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(f"condition must be a bool, got {type(condition).__name__}")
+    if not isinstance(measured, str) or not measured.strip():
+        raise TypeError(f"measured must be a non-empty string describing the measurement, got {measured!r}")
+    if condition:
+        print(f"✓ claim holds: {claim}  [measured: {measured}]")
+        return True
+    message = f"the text says '{claim}', but this run measured {measured}"
+    if strict_mode():
+        raise ClaimError(message)
+    print(f"⚠ claim NOT supported by this run: {message}. Read the text above with this in mind.")
+    return False
+
+
+def _show(value: float, unit: str, digits: int) -> str:
+    return f"{value:.{digits}f}{' ' + unit if unit else ''}"
+
+
+def at_least(value, limit, claim: str, *, unit: str = "", digits: int = 3) -> float:
+    """Check ``value >= limit`` for ``claim``; return ``value`` as a float (units as given)."""
+    value, limit = _number(value, "value"), _number(limit, "limit")
+    expect(value >= limit, claim, f"{_show(value, unit, digits)} (claim needs >= {_show(limit, unit, digits)})")
+    return value
+
+
+def at_most(value, limit, claim: str, *, unit: str = "", digits: int = 3) -> float:
+    """Check ``value <= limit`` for ``claim``; return ``value`` as a float (units as given)."""
+    value, limit = _number(value, "value"), _number(limit, "limit")
+    expect(value <= limit, claim, f"{_show(value, unit, digits)} (claim needs <= {_show(limit, unit, digits)})")
+    return value
+
+
+def between(value, low, high, claim: str, *, unit: str = "", digits: int = 3) -> float:
+    """Check ``low <= value <= high`` for ``claim``; return ``value`` as a float (units as given)."""
+    value, low, high = _number(value, "value"), _number(low, "low"), _number(high, "high")
+    if low > high:
+        raise ValueError(f"low must be <= high, got low={low}, high={high}")
+    expect(low <= value <= high, claim,
+           f"{_show(value, unit, digits)} (claim needs {_show(low, unit, digits)} to {_show(high, unit, digits)})")
+    return value
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Mean of ``a`` minus mean of ``b``, with its standard error and a 95 % interval (units of the data).
+
+    The standard error is Welch's, sqrt(var_a / n_a + var_b / n_b) with sample variances;
+    the interval is the difference +- 1.96 standard errors (a normal approximation,
+    which is rough for a handful of seeds: claim only what clears it by a margin).
+    """
+
+    mean_a: float
+    mean_b: float
+    difference: float
+    standard_error: float
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95 % interval (normal approximation) of the difference."""
+        half = 1.96 * self.standard_error
+        return self.difference - half, self.difference + half
+
+    def __str__(self) -> str:
+        low, high = self.interval
+        return f"{self.difference:+.4f} ± {self.standard_error:.4f} (95% interval {low:+.4f} to {high:+.4f})"
+
+
+def _sample(values, name: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64).ravel()
+    if arr.size < 2:
+        raise ValueError(f"{name} needs at least 2 measurements (seeds) to estimate a spread, got {arr.size}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} holds NaN or infinite measurements")
+    return arr
+
+
+def compare(a, b) -> Difference:
+    """The difference of the means of two groups of repeated measurements, with its standard error.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n_a,), (n_b,)
+        Repeated measurements (one per seed), n_a, n_b >= 2.
+    """
+    a, b = _sample(a, "a"), _sample(b, "b")
+    se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return Difference(float(a.mean()), float(b.mean()), float(a.mean() - b.mean()), se)
+
+
+def difference(a, b, claim: str, *, expected: str) -> Difference:
+    """Check a claim about two groups of repeated measurements (seeds) against their noise.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Measurements of the two conditions, one per seed (at least 2 each).
+    claim : str
+        The sentence of the text.
+    expected : {"bigger", "smaller", "within noise"}
+        "bigger": the 95 % interval of mean(a) - mean(b) lies above 0; "smaller": below
+        0; "within noise": it contains 0 (the text reports no effect).
+
+    Returns
+    -------
+    Difference
+    """
+    if expected not in ("bigger", "smaller", "within noise"):
+        raise ValueError(f"expected must be 'bigger', 'smaller' or 'within noise', got {expected!r}")
+    result = compare(a, b)
+    low, high = result.interval
+    holds = {"bigger": low > 0, "smaller": high < 0, "within noise": low <= 0 <= high}[expected]
+    expect(bool(holds), claim, f"mean difference {result} (claim: {expected})")
+    return result
