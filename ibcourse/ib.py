@@ -25,8 +25,12 @@ from ibcourse import validate
 from ibcourse.info import as_distribution, kl_matrix, mutual_information
 
 LN2 = np.log(2.0)
-MERGE_EVERY = 10
-"""During annealing, coinciding clusters are looked for every this many updates."""
+SQUAREM_TRIES = 4
+"""Extrapolation steps tried (each half as long as the last) before a SQUAREM cycle falls back on plain updates."""
+VANISHING = 1e-15
+"""A cluster with p(t) below this is merged into its nearest cluster (it carries < 1e-13 bits)."""
+MERGE_EVERY = 5
+"""During annealing, coinciding clusters are looked for every this many accelerated cycles."""
 
 
 # ----------------------------------------------------------------------------
@@ -104,6 +108,34 @@ def _gibbs_encoder(log_prior, neg_cost):
     return neg_cost, top[:, 0] + np.log(z[:, 0])
 
 
+def _cluster_parameters(joint: _Joint, enc):
+    """The IB map's state: log p(t), shape (|T|,), and log p(y|t) transposed, shape (|Y|, |T|) (nats).
+
+    The encoder that the next update produces depends on ``enc`` only through these.
+    """
+    pt = joint.px @ enc
+    with np.errstate(divide="ignore"):
+        return np.log(pt), np.log((joint.pyx_joint_t @ enc) / pt)
+
+
+def _encode(joint: _Joint, log_pt, log_pyt, beta):
+    """The Gibbs encoder p(t|x) ~ p(t) exp(-beta KL) of given cluster parameters, and its free energy (bits).
+
+    The free energy ``-sum_x p(x) log2 Z(x)`` is the minimum over encoders of
+    ``I(X;T) + beta E[KL]`` with p(t) and p(y|t) held fixed; the IB update never raises it.
+    """
+    finite = np.isfinite(log_pyt)
+    if finite.all():
+        neg_kl = joint.pyx @ log_pyt
+    else:  # a zero p(y|t) where p(y|x) > 0 makes the KL infinite, exactly
+        neg_kl = joint.pyx @ np.where(finite, log_pyt, 0.0)
+        neg_kl[((joint.pyx > 0).astype(float) @ (~finite).astype(float)) > 0] = -np.inf
+    neg_kl -= joint.neg_h[:, None]
+    neg_kl = neg_kl * beta if beta > 0 else np.zeros_like(neg_kl)
+    enc, log_z = _gibbs_encoder(log_pt, neg_kl)
+    return enc, -float(joint.px @ log_z) / LN2
+
+
 def _step(joint: _Joint, enc, beta):
     """One IB update: the new encoder and the free energy in bits.
 
@@ -111,26 +143,7 @@ def _step(joint: _Joint, enc, beta):
     bits) never increases from one update to the next; ``F - beta I(X;Y)`` is
     the Lagrangian. Every cluster of ``enc`` must have p(t) > 0.
     """
-    pt = joint.px @ enc
-    log_pyt = joint.pyx_joint_t @ enc  # p(y, t), shape (|Y|, |T|)
-    log_pyt /= pt
-    with np.errstate(divide="ignore"):
-        np.log(log_pyt, out=log_pyt)
-        log_pt = np.log(pt)
-    # -KL(p(y|x) || p(y|t)) in nats; a zero p(y|t) where p(y|x) > 0 gives -inf, exactly
-    pos = np.isfinite(log_pyt)
-    if pos.all():
-        neg_kl = joint.pyx @ log_pyt
-    else:
-        neg_kl = joint.pyx @ np.where(pos, log_pyt, 0.0)
-        neg_kl[((joint.pyx > 0).astype(float) @ (~pos).astype(float)) > 0] = -np.inf
-    neg_kl -= joint.neg_h[:, None]
-    if beta > 0:
-        neg_kl *= beta
-    else:
-        neg_kl[:] = 0.0
-    new, log_z = _gibbs_encoder(log_pt, neg_kl)
-    return new, -float(joint.px @ log_z) / LN2
+    return _encode(joint, *_cluster_parameters(joint, enc), beta)
 
 
 def ib_step(pxy, encoder, beta: float) -> np.ndarray:
@@ -283,46 +296,212 @@ def _check_tol(tol) -> float:
     return float(tol)
 
 
+def critical_beta(pxy) -> float:
+    """The beta up to which the trivial encoder (T independent of X) is a local optimum of the IB.
+
+    It is ``1 / s_2^2``, where s_2 is the second-largest singular value of the matrix
+    ``p(x, y) / sqrt(p(x) p(y))`` (the largest is 1): s_2 is the maximal (Hirschfeld-
+    Gebelein-Renyi) correlation of X and Y (Kim et al. 2017; Wu et al. 2019,
+    "Learnability for the information bottleneck"). Just above it the trivial
+    solution is unstable and a continuous transition starts. The IB can leave the
+    trivial solution earlier, at ``1 / eta`` with eta >= s_2^2 the strong data-processing
+    constant, through a discontinuous transition; for the binary symmetric channel
+    the two agree (``1 / rho^2``).
+
+    Parameters
+    ----------
+    pxy : array_like, shape (|X|, |Y|)
+        Joint distribution; rows and columns of zero probability are ignored.
+
+    Returns
+    -------
+    float
+        ``1 / s_2^2`` (dimensionless), ``inf`` when X and Y are independent.
+    """
+    pxy = as_distribution(pxy, "pxy", ndim=2)
+    px, py = pxy.sum(axis=1), pxy.sum(axis=0)
+    q = pxy[px > 0][:, py > 0] / np.sqrt(np.outer(px[px > 0], py[py > 0]))
+    singular = np.linalg.svd(q, compute_uv=False)
+    s2 = singular[1] if singular.size > 1 else 0.0
+    return float(1.0 / s2 ** 2) if s2 > 1e-12 else float("inf")
+
+
 # ----------------------------------------------------------------------------
 # the IB curve by annealing
 # ----------------------------------------------------------------------------
 def _merge_duplicates(joint: _Joint, enc, merge_tol):
-    """Drop empty clusters and merge clusters whose p(y|t) rows agree within ``merge_tol``.
+    """Drop empty clusters and merge clusters whose p(y|t) rows agree within ``merge_tol``;
+    merge a cluster whose mass p(t) is below ``VANISHING`` into its nearest cluster.
 
     Clusters with the same p(y|t) are one cluster written twice: merging them
-    (adding their columns) leaves I(X;T) and I(T;Y) unchanged at a fixed point.
+    (adding their columns) leaves I(X;T) and I(T;Y) unchanged at a fixed point. A
+    vanishing cluster changes them by less than 1e-13 bits, and its mass would
+    otherwise decay through the subnormal floating-point numbers, slowly.
     """
     enc = enc[:, (joint.px @ enc) > 0]
     if enc.shape[1] < 2:
         return enc
-    _, pyt = _cluster_stats(joint.px, joint.pyx, enc)
-    close = scipy.spatial.distance.pdist(pyt, "chebyshev") <= merge_tol
-    if not np.any(close):
+    pt, pyt = _cluster_stats(joint.px, joint.pyx, enc)
+    close = scipy.spatial.distance.squareform(scipy.spatial.distance.pdist(pyt, "chebyshev"))
+    np.fill_diagonal(close, np.inf)
+    vanishing = np.flatnonzero(pt < VANISHING)
+    links = close <= merge_tol
+    links[vanishing, close[vanishing].argmin(axis=1)] = True
+    if not np.any(links):
         return enc
-    n_groups, group = scipy.sparse.csgraph.connected_components(
-        scipy.spatial.distance.squareform(close), directed=False)
+    n_groups, group = scipy.sparse.csgraph.connected_components(links, directed=False)
     merged = np.zeros((enc.shape[0], n_groups))
     np.add.at(merged.T, group, enc.T)
     return merged
 
 
+def _log_normalised(log_p, axis):
+    """``log_p`` minus the log of the sum of ``exp(log_p)`` along ``axis`` (entries finite)."""
+    top = log_p.max(axis=axis, keepdims=True)
+    return log_p - (top + np.log(np.exp(log_p - top).sum(axis=axis, keepdims=True)))
+
+
+def _normalised(log_pt, log_pyt):
+    """Cluster parameters after an extrapolation, renormalised (p(t) and each p(y|t) sum to 1)."""
+    return _log_normalised(log_pt, 0), _log_normalised(log_pyt, 0)
+
+
+def _squarem_cycle(joint: _Joint, enc, beta):
+    """One SQUAREM cycle (Varadhan & Roland 2008) of the IB update; returns (encoder, free energy, updates).
+
+    Two plain updates give the first and second differences r and v of the cluster
+    parameters (log p(t), log p(y|t)); the step ``theta0 - 2 a r + a^2 v`` with
+    ``a = -|r| / |v|`` extrapolates along the slow direction, where plain updates
+    crawl near a phase transition. The update from the extrapolated point is kept
+    only if its free energy is at most that after the first plain update; otherwise
+    the step is halved towards a = -1, up to ``SQUAREM_TRIES`` times, and then the two
+    plain updates are kept. Like the plain iteration, a cycle never raises the free energy.
+    """
+    enc = enc[:, (joint.px @ enc) > 0]  # clusters whose p(t) underflowed to 0 are gone
+    theta0 = _cluster_parameters(joint, enc)
+    enc1, _ = _encode(joint, *theta0, beta)
+    theta1 = _cluster_parameters(joint, enc1)
+    enc2, free1 = _encode(joint, *theta1, beta)
+    theta2 = _cluster_parameters(joint, enc2)
+    flat = [np.concatenate([a.ravel(), b.ravel()]) for a, b in (theta0, theta1, theta2)]
+    if not all(np.all(np.isfinite(f)) for f in flat):
+        return enc2, free1, 2  # a cluster with p(y|t) = 0 somewhere: no extrapolation in log space
+    r = flat[1] - flat[0]
+    v = flat[2] - 2 * flat[1] + flat[0]
+    norm_v = np.linalg.norm(v)
+    if norm_v == 0:
+        return enc2, free1, 2
+    a = -np.linalg.norm(r) / norm_v
+    (log_pt0, log_pyt0), (log_pt1, log_pyt1), (log_pt2, log_pyt2) = theta0, theta1, theta2
+    spent = 2
+    while a < -1.0 and spent < 2 + SQUAREM_TRIES:  # halve the step towards a = -1 until the free energy falls
+        step = _normalised(log_pt0 - 2 * a * (log_pt1 - log_pt0) + a * a * (log_pt2 - 2 * log_pt1 + log_pt0),
+                           log_pyt0 - 2 * a * (log_pyt1 - log_pyt0) + a * a * (log_pyt2 - 2 * log_pyt1 + log_pyt0))
+        enc3, free3 = _encode(joint, *step, beta)
+        spent += 1
+        if free3 <= free1:
+            return enc3, free3, spent
+        a = (a - 1.0) / 2
+    return enc2, free1, spent
+
+
+def _remaining_decrease(drops) -> float:
+    """How much more the free energy will fall, estimated from its last per-cycle falls (bits).
+
+    Near a phase transition the iteration converges linearly at a rate q close to 1
+    (critical slowing down): each fall is q times the last, so what is still to come
+    is ``drop * q / (1 - q)``, far more than the last fall itself. The estimate takes
+    the largest of the last two ratios; a ratio of 1 or more (not yet contracting)
+    gives infinity.
+    """
+    if len(drops) < 3:
+        return np.inf
+    if drops[-1] == 0.0:
+        return 0.0
+    ratios = [b / a if a > 0 else np.inf for a, b in zip(drops[-3:-1], drops[-2:])]
+    q = max(ratios)
+    return drops[-1] * q / (1.0 - q) if q < 1.0 else np.inf
+
+
+def _merger_costs(joint: _Joint, enc, beta):
+    """Each cluster's nearest neighbour (largest |p(y|a) - p(y|b)| smallest) and what merging the two
+    would change in the Lagrangian I(X;T) - beta I(T;Y), in bits: arrays a, b, change of shape (pairs,).
+
+    Merging a and b lowers I(X;T) by
+    ``sum_x p(x) [e_a log2(e_a / p_a) + e_b log2(e_b / p_b) - (e_a + e_b) log2((e_a + e_b) / (p_a + p_b))]``
+    (e = p(t|x), p = p(t)) and I(T;Y) by ``p_a KL(p(y|a) || m) + p_b KL(p(y|b) || m)``, m their mixture.
+    """
+    pt, pyt = _cluster_stats(joint.px, joint.pyx, enc)
+    distance = scipy.spatial.distance.squareform(scipy.spatial.distance.pdist(pyt, "chebyshev"))
+    np.fill_diagonal(distance, np.inf)
+    pairs = np.unique(np.sort(np.stack([np.arange(enc.shape[1]), distance.argmin(axis=1)], axis=1), axis=1), axis=0)
+    a, b = pairs[:, 0], pairs[:, 1]
+    ea, eb = enc[:, a], enc[:, b]  # (|X|, pairs)
+
+    def plogp_over(e, p):  # e log2(e / p), 0 where e = 0
+        return np.where(e > 0, e * np.log2(np.where(e > 0, e, 1.0) / p), 0.0)
+
+    loss_xt = joint.px @ (plogp_over(ea, pt[a]) + plogp_over(eb, pt[b]) - plogp_over(ea + eb, pt[a] + pt[b]))
+    mix = (pt[a, None] * pyt[a] + pt[b, None] * pyt[b]) / (pt[a] + pt[b])[:, None]
+    loss_ty = pt[a] * _row_kl(pyt[a], mix) + pt[b] * _row_kl(pyt[b], mix)
+    return a, b, beta * loss_ty - loss_xt
+
+
+def _merge_within(joint: _Joint, enc, beta, tol):
+    """Merge neighbouring clusters whose merger raises the Lagrangian by at most ``tol`` bits (or lowers it).
+
+    Such clusters differ by less than the solver resolves: counting them apart would
+    report a split that is not there. Disjoint pairs are merged at once, cheapest first.
+    """
+    if enc.shape[1] < 2:
+        return enc
+    a, b, change = _merger_costs(joint, enc, beta)
+    taken: set[int] = set()
+    groups = np.arange(enc.shape[1])
+    for i in np.argsort(change):
+        if change[i] > tol:
+            break
+        if a[i] in taken or b[i] in taken:
+            continue
+        taken.update((a[i], b[i]))
+        groups[b[i]] = a[i]
+    if not taken:
+        return enc
+    labels, groups = np.unique(groups, return_inverse=True)
+    merged = np.zeros((enc.shape[0], labels.size))
+    np.add.at(merged.T, groups, enc.T)
+    return merged
+
+
 def _settle(joint: _Joint, enc, beta, tol, max_iter, merge_tol):
-    """Iterate from a warm start until the free energy falls by at most ``tol`` bits
-    in one update, merging coinciding clusters every ``MERGE_EVERY`` updates."""
-    free = np.inf
+    """Iterate from a warm start with SQUAREM cycles until the free energy is within ``tol``
+    bits of its limit (estimated from its geometric decay, see ``_remaining_decrease``),
+    merging coinciding clusters every ``MERGE_EVERY`` cycles; at the end, merge the
+    clusters whose merger costs at most ``tol`` bits, and settle again if any were.
+
+    Returns the encoder (used, distinct clusters only), the number of updates and
+    whether the test passed within ``max_iter`` updates.
+    """
     n_iter = 0
+    cycles = 0
+    free_before = np.inf
+    drops: list[float] = []
     while n_iter < max_iter:
-        enc, new_free = _step(joint, enc, beta)
-        n_iter += 1
-        if n_iter % MERGE_EVERY == 0:
-            k = enc.shape[1]
-            enc = _merge_duplicates(joint, enc, merge_tol)
-            if enc.shape[1] < k:
-                free = np.inf
+        enc, free, spent = _squarem_cycle(joint, enc, beta)
+        n_iter += spent
+        cycles += 1
+        if cycles % MERGE_EVERY == 0:
+            merged = _merge_duplicates(joint, enc, merge_tol)
+            if merged.shape != enc.shape:  # a new problem: start the estimate afresh
+                enc, free_before, drops = merged, np.inf, []
                 continue
-        if free - new_free <= tol:
-            return _merge_duplicates(joint, enc, merge_tol), n_iter, True
-        free = new_free
+        drops.append(max(free_before - free, 0.0) if np.isfinite(free_before) else np.inf)
+        free_before = free
+        if _remaining_decrease(drops) <= tol:
+            merged = _merge_within(joint, _merge_duplicates(joint, enc, merge_tol), beta, tol)
+            if merged.shape == enc.shape:
+                return merged, n_iter, True
+            enc, free_before, drops = merged, np.inf, []
     return _merge_duplicates(joint, enc, merge_tol), n_iter, False
 
 
@@ -390,16 +569,27 @@ def ib_curve(pxy, betas, n_t: int | None = None, *, seed: int = 0, tol: float = 
     seed : int
         Seed of that random start (unused when ``n_t >= |X|``).
     tol : float
-        At each beta, converged when one update lowers the free energy
-        ``I(X;T) + beta E[KL]`` by at most ``tol`` bits.
+        Accuracy in bits. At each beta the iteration (accelerated with SQUAREM) stops
+        when the free energy ``I(X;T) + beta E[KL]`` is estimated to be within ``tol``
+        of its limit. Near a phase transition the updates converge slowly (critical
+        slowing down): one update then lowers the free energy by far less than what
+        remains, so the estimate extrapolates the geometric decay of the last falls
+        instead of trusting the last one. Then neighbouring clusters whose merger
+        would cost at most ``tol`` bits are merged (they differ by less than the
+        solver resolves), so ``n_clusters`` counts clusters that differ and carry mass.
     merge_tol : float
-        Clusters whose p(y|t) rows differ by at most this (max over y) are merged.
+        Clusters whose p(y|t) rows differ by at most this (max over y) are merged
+        during the iteration, and clusters whose p(t) underflows are folded into
+        their nearest neighbour.
     max_iter : int
         Update budget at each beta.
 
     Returns
     -------
     IBCurve
+        At every beta the solution is at least as good as the trivial encoder (one
+        cluster, I(X;T) = I(T;Y) = 0): where annealing ends on a branch whose
+        Lagrangian is above 0, the trivial solution is taken instead.
     """
     joint = _joint(pxy)
     b = _check_betas(betas)
@@ -419,6 +609,9 @@ def ib_curve(pxy, betas, n_t: int | None = None, *, seed: int = 0, tol: float = 
     for i in range(b.size - 1, -1, -1):
         enc, n_iter, ok = _settle(joint, enc, b[i], tol, max_iter, merge_tol)
         i_xt, i_ty, _ = _informations(joint.px, joint.pyx, enc)
+        if enc.shape[1] == 1 or i_xt - b[i] * i_ty > 0:  # worse than T independent of X: take that instead
+            enc = np.ones((n_x, 1))  # (one cluster is that solution; exact ones, not ones up to rounding)
+            i_xt, i_ty = 0.0, 0.0
         centre = (x_index * joint.px) @ enc / (joint.px @ enc)
         encoders[i, :, : enc.shape[1]] = enc[:, np.argsort(centre, kind="stable")]
         stats[i] = i_xt, i_ty, enc.shape[1], n_iter, ok

@@ -24,6 +24,63 @@ def test_bsc_ib_curve_beta_c():
     assert np.all(curve.i_xt[curve.betas > 1.62] > 0.05)
 
 
+def test_critical_beta_known_values():
+    assert ib.critical_beta(BSC) == pytest.approx(1 / 0.8**2)
+    assert ib.critical_beta(np.full((2, 3), 1 / 6)) == np.inf  # independent: never leaves the trivial solution
+    rho = 0.8  # a finely discretised Gaussian has maximal correlation close to rho
+    assert ib.critical_beta(joints.discretised_gaussian(rho, n=60)) == pytest.approx(1 / rho**2, rel=2e-3)
+    with pytest.raises(ValueError, match="pxy"):
+        ib.critical_beta([[0.5, 0.6]])
+
+
+def test_bsc_curve_leaves_zero_exactly_at_the_critical_beta():
+    betas = np.linspace(1.3, 1.8, 51)  # steps of 0.01; 1/rho^2 = 1.5625
+    c = ib.ib_curve(BSC, betas)
+    below, above = betas < 1.5625, betas > 1.5625
+    assert np.all(c.i_xt[below] == 0.0) and np.all(c.n_clusters[below] == 1)
+    assert np.all(c.i_xt[above] > 1e-4) and np.all(c.n_clusters[above] == 2)
+    assert c.converged.all()
+
+
+def test_continuous_transition_at_one_over_s2_squared():
+    pxy = joints.discretised_gaussian(0.8, n=50)
+    b0 = ib.critical_beta(pxy)
+    betas = b0 * np.linspace(0.9, 1.1, 21)
+    c = ib.ib_curve(pxy, betas)
+    assert np.all(c.i_xt[betas < b0] == 0.0)
+    first = betas[np.argmax(c.i_xt > 0)]
+    assert b0 < first <= b0 * 1.011  # the first grid point above beta_0
+    assert np.all(np.diff(c.i_xt[betas > b0]) > 0)
+
+
+def test_no_spurious_splits_below_the_transition():
+    # measured with the earlier solver (a per-update free-energy tolerance): clusters "split" at
+    # beta 1.28, 1.37 and 1.46 and I(X;T) > 0 from 1.69, with a Lagrangian above the trivial one's
+    pxy = joints.noisy_labels()
+    b0 = ib.critical_beta(pxy)
+    betas = np.geomspace(0.5, 100, 80)
+    c = ib.ib_curve(pxy, betas)
+    trivial = betas < 0.95 * b0
+    assert np.all(c.i_xt[trivial] == 0.0) and np.all(c.n_clusters[trivial] == 1)
+    assert np.all(c.i_xt - betas * c.i_ty <= 0.0), "never worse than T independent of X"
+    assert c.converged.all()
+    # this channel leaves the trivial solution slightly before beta_0, discontinuously (at 1 / eta)
+    fine = ib.ib_curve(pxy, b0 * np.linspace(0.9, 1.1, 41))
+    first = fine.betas[np.argmax(fine.i_xt > 0)]
+    assert 0.95 * b0 < first <= b0
+    assert fine.i_xt[np.argmax(fine.i_xt > 0)] > 1e-3  # it jumps: not a continuous start from 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_curve_never_worse_than_trivial_and_monotone_on_random_joints(seed):
+    pxy = np.random.default_rng(seed).dirichlet(np.full(60, 0.5)).reshape(12, 5)
+    betas = np.geomspace(0.5, 200, 40)
+    c = ib.ib_curve(pxy, betas)
+    assert np.all(c.i_xt - betas * c.i_ty <= 0.0)
+    assert np.all(np.diff(c.i_xt) >= -1e-6) and np.all(np.diff(c.i_ty) >= -1e-6)
+    assert np.all(c.i_xt[c.n_clusters == 1] == 0.0)
+
+
 def test_ib_step_is_one_update_of_the_equations():
     rng = np.random.default_rng(3)
     enc = rng.dirichlet(np.ones(5), size=16)
