@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import colors
+from matplotlib import colors, ticker
 
 from ibcourse.ib import IBCurve
 
@@ -22,13 +22,33 @@ def ib_plane(ax: plt.Axes, curve: IBCurve, *, h_x: float, i_xy: float, label: st
     return ax
 
 
-def encoder_map(ax: plt.Axes, encoder: np.ndarray, *, title: str = "") -> plt.Axes:
-    """Heat map of an encoder p(t|x), shape (|X|, |T|): inputs down, used clusters across."""
+def encoder_map(ax: plt.Axes, encoder: np.ndarray, *, title: str = "", colorbar: bool = True) -> plt.Axes:
+    """Heat map of an encoder p(t|x), shape (|X|, |T|): inputs down, used clusters across.
+
+    Colours run from 0 to 1 (probability), with a colour bar unless ``colorbar=False``;
+    the cluster axis has integer ticks.
+    """
     used = encoder.sum(axis=0) > 0
-    ax.imshow(encoder[:, used], aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+    image = ax.imshow(encoder[:, used], aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.set_xlabel("cluster t")
     ax.set_ylabel("input x")
     ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="p(t|x)")
+    return ax
+
+
+def channel_map(ax: plt.Axes, pxy: np.ndarray, *, title: str = "p(y|x)") -> plt.Axes:
+    """Heat map of the channel p(y|x) of a joint table ``pxy`` (|X|, |Y|): inputs across, labels up, colour bar."""
+    px = pxy.sum(axis=1, keepdims=True)
+    image = ax.imshow(np.divide(pxy, px, out=np.zeros_like(pxy), where=px > 0).T, aspect="auto", cmap="magma",
+                      vmin=0, vmax=1, origin="lower", interpolation="nearest")
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("input x")
+    ax.set_ylabel("label y")
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, label="p(y|x)")
     return ax
 
 

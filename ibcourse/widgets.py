@@ -16,15 +16,17 @@ def beta_explorer(curve: IBCurve, *, h_x: float, i_xy: float) -> widgets.Widget:
     a solution computed before), so it responds at once.
     """
     def show(index: int) -> None:
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8))
         plots.ib_plane(left, curve, h_x=h_x, i_xy=i_xy)
         left.plot(curve.i_xt[index], curve.i_ty[index], "o", color="crimson", ms=10)
         plots.encoder_map(right, curve.encoders[index],
                           title=f"beta = {curve.betas[index]:.3g}: {curve.n_clusters[index]} clusters")
+        plt.tight_layout()
         plt.show()
 
-    slider = widgets.IntSlider(value=len(curve.betas) // 2, min=0, max=len(curve.betas) - 1,
-                               description="beta index", continuous_update=False)
+    options = [(f"{beta:.3g}", i) for i, beta in enumerate(curve.betas)]
+    slider = widgets.SelectionSlider(options=options, value=len(curve.betas) // 2, description="beta",
+                                     continuous_update=False)
     return widgets.interactive(show, index=slider)
 
 
