@@ -150,11 +150,14 @@ def kl_divergence(p, q) -> float:
 
 def _rows(rows, name: str) -> np.ndarray:
     """A 2-D table of probabilities as float64, checked cheaply: shape, and every entry in [0, 1] up to rounding."""
-    given = validate.array(rows, name)
-    rows = given.astype(np.float64, copy=False)
+    if isinstance(rows, np.ndarray) and rows.dtype == np.float64:  # the solvers' case, kept fast
+        tolerance = SUM_TOLERANCE
+    else:
+        given = validate.array(rows, name)
+        rows, tolerance = given.astype(np.float64), sum_tolerance(given.dtype, 1)
     if rows.ndim != 2:
         raise ValueError(f"{name} must be a 2-D table (rows of distributions), got shape {rows.shape}")
-    if not np.all((rows >= 0) & (rows <= 1 + sum_tolerance(given.dtype, 1))):  # also false for NaN
+    if rows.size and not (rows.min() >= 0 and rows.max() <= 1 + tolerance):  # also false for NaN
         raise ValueError(f"{name} holds entries that are NaN or outside [0, 1]; expected probabilities")
     return rows
 

@@ -104,7 +104,7 @@ class ActivationRecorder:
         self._frames: list[dict[str, np.ndarray]] = []
 
     def __call__(self, epoch: int, model: nn.Module) -> None:
-        if epoch in self.schedule:
+        if validate.count(epoch, "epoch", minimum=0) in self.schedule:
             self._frames.append(capture(model, self.inputs, self.layers, self.transforms))
             self.epochs.append(epoch)
 

@@ -102,6 +102,8 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     History
     """
     model = validate.module(model)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(f"model has no trainable parameters: {type(model).__name__}")
     validate.function(loss_fn, "loss_fn", "loss_fn(model, xb, yb, epoch) -> {'loss': ...}")
     if on_epoch is not None:
         validate.function(on_epoch, "on_epoch", "on_epoch(epoch, model)")

@@ -193,16 +193,18 @@ def class_labels(y, classes: int, name: str = "y"):
     """``y`` as an int64 tensor of class labels in ``0 .. classes - 1``.
 
     Integer dtypes only (a float 1.0 is not a label, nor a bool). The range check is one
-    vectorised comparison, cheap enough for every training step.
+    reduction and one device synchronisation, cheap enough for every training step.
     """
     import torch
 
     y = tensor(y, name)
     if y.dtype == torch.bool or y.is_floating_point() or y.is_complex():
         raise TypeError(f"{name} must hold integer class labels, got dtype {y.dtype}")
-    if y.numel() and bool(((y < 0) | (y >= classes)).any()):
-        raise ValueError(f"{name} holds labels outside 0 .. {classes - 1} (smallest {int(y.min())}, "
-                         f"largest {int(y.max())}); expected {classes} classes")
+    if y.numel():
+        low, high = torch.stack(torch.aminmax(y)).tolist()
+        if low < 0 or high >= classes:
+            raise ValueError(f"{name} holds labels outside 0 .. {classes - 1} (smallest {low}, largest {high}); "
+                             f"expected {classes} classes")
     return y.long()
 
 
@@ -211,6 +213,8 @@ def non_negative(values, name: str) -> np.ndarray:
     if _is_bool(values) or values is None or isinstance(values, str):
         raise TypeError(f"{name} must be a number or an array of numbers, got {values!r}")
     arr = array(values, name)
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; expected a number or one per member")
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(f"{name} must be finite and >= 0, got {values!r}")
     return arr
@@ -233,7 +237,8 @@ def member_weights(beta, members: int, like, name: str = "beta"):
     if beta.ndim != 0 and tuple(beta.shape) != (members,):
         raise ValueError(f"{name} must be a number or hold one value per member ({members},), "
                          f"got shape {tuple(beta.shape)}")
-    if not bool(((beta >= 0) & torch.isfinite(beta)).all()):
+    low, high = torch.stack(torch.aminmax(beta)).tolist()  # NaN propagates to both
+    if not (0 <= low and high < math.inf):
         raise ValueError(f"{name} must be finite and >= 0, got {beta.tolist()}")
     return beta
 
