@@ -36,14 +36,14 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     Parameters
     ----------
     seed : int
-        Non-negative integer seed.
+        Integer seed in [0, 2**32) (numpy's range).
 
     Returns
     -------
     numpy.random.Generator
         A fresh generator seeded with ``seed``, for code that takes one.
     """
-    seed = validate.count(seed, "seed", minimum=0)
+    seed = validate.seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     import torch  # imported here: the exact sections do not need torch's start-up time

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ibcourse import validate
+
 #: The 12 unit vertices of the icosahedron, one per input bit (bit 0 first).
 _PHI = (1 + 5 ** 0.5) / 2
 _A = 1 / np.sqrt(1 + _PHI ** 2)
@@ -67,6 +69,9 @@ class ImageData:
 
     ``x_*``: float32 (n, pixels) with values in [0, 1], images flattened row by row;
     ``y_*``: int64 (n,) class labels 0 .. n_classes - 1.
+
+    Checked on construction: ``ValueError``/``TypeError`` naming the field if the sizes
+    disagree, a label is not an integer in range, or a pixel value is NaN or outside [0, 1].
     """
 
     x_train: torch.Tensor
@@ -77,19 +82,38 @@ class ImageData:
     n_classes: int
     source: str
 
+    def __post_init__(self):
+        classes = validate.count(self.n_classes, "n_classes", minimum=2)
+        shape = validate.counts(self.image_shape, "image_shape")
+        pixels = int(np.prod(shape))
+        for split in ("train", "test"):
+            x = validate.tensor(getattr(self, f"x_{split}"), f"x_{split}")
+            if x.ndim != 2 or x.shape[1] != pixels or len(x) == 0:
+                raise ValueError(f"x_{split} must have shape (n >= 1, {pixels}) for image_shape {tuple(shape)}, "
+                                 f"got {tuple(x.shape)}")
+            validate.unit_interval(x, f"x_{split}")
+            y = validate.class_labels(getattr(self, f"y_{split}"), classes, f"y_{split}")
+            if y.shape != (len(x),):
+                raise ValueError(f"y_{split} must have shape ({len(x)},) to match x_{split}, got {tuple(y.shape)}")
+
 
 def digits(*, test_fraction: float = 0.25, seed: int = 0) -> ImageData:
     """scikit-learn's bundled handwritten digits: 1797 images of 8 x 8 pixels, 10 classes. Offline.
 
     Pixel values 0..16 are divided by 16. The split is stratified by class and fixed
     by ``seed`` (the default split is the course's: 1347 training, 450 test images).
+    ``test_fraction`` must leave at least one image per class (10) on each side.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    test_fraction = validate.number(test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True)
+    seed = validate.seed(seed)
     bunch = load_digits()
+    n_test = int(np.ceil(test_fraction * len(bunch.target)))
+    if not 10 <= n_test <= len(bunch.target) - 10:
+        raise ValueError(f"test_fraction={test_fraction:g} gives {n_test} test images of {len(bunch.target)}; "
+                         "a stratified split needs at least 10 (one per class) on each side")
     x = (bunch.data / 16.0).astype(np.float32)
     y = bunch.target.astype(np.int64)
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
@@ -131,7 +155,17 @@ def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0) 
     ------
     DataUnavailable
         The network or server failed, or the downloaded bytes have another SHA-256.
+    TypeError, ValueError
+        ``url`` is not a string, ``sha256`` not 64 hexadecimal digits, ``timeout`` not a positive number.
     """
+    if not isinstance(url, str):
+        raise TypeError(f"url must be a string, got {url!r}")
+    if not (isinstance(sha256, str) and len(sha256) == 64 and all(c in "0123456789abcdefABCDEF" for c in sha256)):
+        raise ValueError(f"sha256 must be 64 hexadecimal digits, got {sha256!r}")
+    sha256 = sha256.lower()
+    timeout = validate.number(timeout, "timeout", low=0, low_open=True)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or a pathlib.Path, got {path!r}")
     path = Path(path)
     if path.exists():
         if _sha256(path) == sha256:
@@ -174,6 +208,7 @@ def mnist(*, timeout: float = 20.0) -> ImageData:
     DataUnavailable
         Offline (or the server fails) on the first use; the message names the offline default.
     """
+    timeout = validate.number(timeout, "timeout", low=0, low_open=True)
     try:
         paths = {name: download(MNIST_URL + name, digest, cache_dir() / "mnist" / name, timeout=timeout)
                  for name, digest in MNIST_FILES.items()}
@@ -191,6 +226,6 @@ def mnist(*, timeout: float = 20.0) -> ImageData:
 def load(name: str = "digits", **options) -> ImageData:
     """Image classification data by name: ``"digits"`` (offline, the course's default) or ``"mnist"``."""
     loaders = {"digits": digits, "mnist": mnist}
-    if name not in loaders:
-        raise ValueError(f"unknown data set {name!r}; expected one of {sorted(loaders)}")
+    if not isinstance(name, str) or name not in loaders:
+        raise ValueError(f"unknown data set name={name!r}; expected one of {sorted(loaders)}")
     return loaders[name](**options)

@@ -45,18 +45,17 @@ class KDEEstimate(InformationEstimate):
 
 
 def _check_layer(t, y) -> tuple[np.ndarray, np.ndarray]:
-    t = np.asarray(t)
-    y = np.asarray(y)
+    t = validate.array(t, "t")
+    y = validate.array(y, "y", allow_bool=True)
     if t.ndim != 2:
         raise ValueError(f"t must have shape (n inputs, units), got shape {t.shape}")
     if t.shape[0] == 0 or t.shape[1] == 0:
         raise ValueError(f"t is empty: shape {t.shape}")
-    if not np.issubdtype(t.dtype, np.number) or not np.all(np.isfinite(t)):
-        raise ValueError("t must be finite numbers (found NaN, inf or a non-numeric type)")
+    validate.finite(t, "t")
     if y.shape != (t.shape[0],):
         raise ValueError(f"y must have shape ({t.shape[0]},) to match t, got {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
+        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
     return t, y
 
 
@@ -100,12 +99,12 @@ def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float]
     """
     t, y = _check_layer(t, y)
     bins = validate.count(bins, "bins")
+    if isinstance(value_range, str):
+        raise TypeError(f"value_range={value_range!r} is understood by information_plane only; give (low, high) or None")
     if value_range is None:
         low, high = float(t.min()), float(t.max())
     else:
-        low, high = (float(v) for v in value_range)
-        if not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise ValueError(f"value_range must be finite (low, high) with low < high, got {value_range!r}")
+        low, high = validate.interval(value_range, "value_range")
     width = (high - low) / bins if high > low else 1.0  # a constant layer: every value in bin 0
     index = np.clip(np.floor((t - low) / width), 0, bins - 1).astype(np.int64)
     symbols = np.unique(_symbols(index, bins), return_inverse=True)[1].ravel()
@@ -166,8 +165,7 @@ def kde_information(t, y, *, noise_var: float = 0.1, chunk: int = 1024) -> KDEEs
         ``i_xt_lower``, ``i_ty_lower``; all in [0, log2 n] bits.
     """
     t, y = _check_layer(t, y)
-    if not (isinstance(noise_var, (int, float, np.floating)) and np.isfinite(noise_var) and noise_var > 0):
-        raise ValueError(f"noise_var must be a positive number, got {noise_var!r}")
+    noise_var = validate.number(noise_var, "noise_var", low=0, low_open=True)
     chunk = validate.count(chunk, "chunk")
     labels = np.unique(y, return_inverse=True)[1].ravel()
     order = np.argsort(labels, kind="stable")
@@ -227,15 +225,22 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *, estim
     """
     if estimator not in ("binned", "kde"):
         raise ValueError(f"estimator must be 'binned' or 'kde', got {estimator!r}")
-    epochs = np.asarray(epochs)
+    if isinstance(options.get("value_range"), str) and (options["value_range"] != "span" or estimator != "binned"):
+        raise ValueError(f"value_range={options['value_range']!r}: the one named grid is 'span', for estimator='binned'")
+    if not isinstance(activations, Mapping):
+        raise TypeError(f"activations must be a mapping of layer name -> array, got {type(activations).__name__}")
+    epochs = validate.integers(epochs, "epochs")
     names = tuple(activations)
     if not names:
         raise ValueError("activations is empty: give at least one layer")
+    activations = {name: validate.array(activations[name], f"activations[{name!r}]") for name in names}
     for name in names:
         if np.ndim(activations[name]) != 3 or len(activations[name]) != len(epochs):
-            raise ValueError(f"layer {name!r}: expected shape ({len(epochs)} epochs, n, units), "
+            raise ValueError(f"activations[{name!r}]: expected shape ({len(epochs)} epochs, n, units), "
                              f"got {np.shape(activations[name])}")
-    index = np.arange(len(epochs)) if epoch_index is None else np.asarray(epoch_index)
+        validate.finite(activations[name], f"activations[{name!r}]")
+    index = np.arange(len(epochs)) if epoch_index is None else validate.integers(
+        epoch_index, "epoch_index", minimum=0, maximum=len(epochs) - 1, min_length=1)
     i_xt = np.empty((len(index), len(names)))
     i_ty = np.empty_like(i_xt)
     estimate = binned_information if estimator == "binned" else kde_information

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ibcourse import validate
+
 
 def noisy_labels(group_sizes=(12, 10, 6, 4), reliability=(0.3, 0.95)) -> np.ndarray:
     """A noisy many-to-few channel: inputs in groups, each group pointing to one label with varying reliability.
@@ -27,12 +29,13 @@ def noisy_labels(group_sizes=(12, 10, 6, 4), reliability=(0.3, 0.95)) -> np.ndar
     -------
     numpy.ndarray, shape (sum(group_sizes), len(group_sizes))
     """
-    sizes = [int(s) for s in group_sizes]
-    low, high = reliability
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"need at least two groups of size >= 1, got {group_sizes}")
-    if not 0 <= low <= high <= 1:
-        raise ValueError(f"reliability must satisfy 0 <= low <= high <= 1, got {reliability}")
+    sizes = validate.counts(group_sizes, "group_sizes", min_length=2)
+    pair = validate.sequence(reliability, "reliability")
+    if len(pair) != 2:
+        raise ValueError(f"reliability must be a pair (low, high), got {reliability!r}")
+    low, high = (validate.number(r, f"reliability[{i}]", low=0, high=1) for i, r in enumerate(pair))
+    if low > high:
+        raise ValueError(f"reliability must satisfy low <= high, got {reliability!r}")
     n_y = len(sizes)
     rows = []
     for label, size in enumerate(sizes):
@@ -63,10 +66,9 @@ def discretised_gaussian(rho: float, n: int = 40, width: float = 4.0) -> np.ndar
     -------
     numpy.ndarray, shape (n, n)
     """
-    if not -1 < rho < 1:
-        raise ValueError(f"rho must lie strictly between -1 and 1, got {rho}")
-    if n < 2 or not width > 0:
-        raise ValueError(f"need n >= 2 and width > 0, got n={n}, width={width}")
+    rho = validate.number(rho, "rho", low=-1, high=1, low_open=True, high_open=True)
+    n = validate.count(n, "n", minimum=2)
+    width = validate.number(width, "width", low=0, low_open=True)
     grid = np.linspace(-width, width, n)
     x, y = np.meshgrid(grid, grid, indexing="ij")
     log_density = -(x**2 - 2 * rho * x * y + y**2) / (2 * (1 - rho**2))

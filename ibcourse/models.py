@@ -12,13 +12,17 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ibcourse import validate
+
 ACTIVATIONS = {"tanh": torch.tanh, "relu": torch.relu}
 
 
-def _check_kinds(kinds: Sequence[str]) -> None:
+def _check_kinds(kinds: Sequence[str], name: str) -> list[str]:
+    kinds = validate.names(kinds, name)
     unknown = set(kinds) - set(ACTIVATIONS)
     if unknown:
-        raise ValueError(f"unknown activation(s) {sorted(unknown)}; expected one of {sorted(ACTIVATIONS)}")
+        raise ValueError(f"{name}: unknown activation(s) {sorted(unknown)}; expected one of {sorted(ACTIVATIONS)}")
+    return kinds
 
 
 class MemberActivation(nn.Module):
@@ -26,8 +30,7 @@ class MemberActivation(nn.Module):
 
     def __init__(self, kinds: Sequence[str]):
         super().__init__()
-        _check_kinds(kinds)
-        self.kinds = tuple(kinds)
+        self.kinds = tuple(_check_kinds(kinds, "kinds"))
         # runs of equal kinds, so that [tanh, tanh, relu, relu] costs two calls, not four
         self._runs = []
         for i, kind in enumerate(self.kinds):
@@ -54,6 +57,8 @@ class BatchedLinear(nn.Module):
 
     def __init__(self, n_in: int, n_out: int, seeds: Sequence[int]):
         super().__init__()
+        n_in, n_out = validate.count(n_in, "n_in"), validate.count(n_out, "n_out")
+        seeds = validate.counts(seeds, "seeds", minimum=0)
         bound = 1 / math.sqrt(n_in)
         weights, biases = [], []
         for seed in seeds:
@@ -86,24 +91,24 @@ class MLPEnsemble(nn.Module):
     Parameters
     ----------
     widths : sequence of int
-        Units per layer, input first: ``(12, 10, 7, 5, 4, 3, 2)``.
+        Units per layer, input first: ``(12, 10, 7, 5, 4, 3, 2)``; integers >= 1, at least two.
     activations : sequence of str
         One of ``"tanh"``/``"relu"`` per member.
     seeds : sequence of int
-        One initialisation seed per member, same length as ``activations``.
+        One initialisation seed per member (integers in [0, 2**32)), same length as ``activations``.
 
-    Input (batch, widths[0]), the same for every member, or (members, batch, widths[0]);
+    Input (batch, widths[0]), the same for every member, or (members, batch, widths[0]),
+    a tensor or a numpy array of real numbers (cast to the weights' dtype, float32);
     output (members, batch, widths[-1]), without a nonlinearity after the last layer.
     """
 
     def __init__(self, widths: Sequence[int], activations: Sequence[str], seeds: Sequence[int]):
         super().__init__()
-        widths = [int(w) for w in widths]
-        if len(widths) < 2 or min(widths) < 1:
-            raise ValueError(f"widths must list at least an input and an output size, all >= 1; got {widths}")
-        if len(activations) == 0 or len(activations) != len(seeds):
-            raise ValueError(f"need one activation and one seed per member, got {len(activations)} and {len(seeds)}")
-        _check_kinds(activations)
+        widths = validate.counts(widths, "widths", min_length=2)
+        activations = _check_kinds(activations, "activations")
+        seeds = validate.seeds(seeds)
+        if len(activations) != len(seeds):
+            raise ValueError(f"activations and seeds need one entry per member, got {len(activations)} and {len(seeds)}")
         self.widths = tuple(widths)
         self.activations = tuple(activations)
         self.seeds = tuple(seeds)
@@ -114,12 +119,17 @@ class MLPEnsemble(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         members = len(self.seeds)
+        x = validate.tensor(x, "x")
+        if x.dtype != self.linear1.weight.dtype:
+            if x.dtype == torch.bool or x.is_complex():
+                raise TypeError(f"x must hold real numbers, got dtype {x.dtype}")
+            x = x.to(self.linear1.weight.dtype)
         if x.ndim == 2 and x.shape[1] == self.widths[0]:
             h = x.expand(members, *x.shape)  # one input for every member
         elif x.ndim == 3 and x.shape[0] == members and x.shape[2] == self.widths[0]:
             h = x  # each member its own input
         else:
-            raise ValueError(f"input must have shape (batch, {self.widths[0]}) or ({members}, batch, "
+            raise ValueError(f"x must have shape (batch, {self.widths[0]}) or ({members}, batch, "
                              f"{self.widths[0]}), got {tuple(x.shape)}")
         for module in self.children():
             h = module(h)
@@ -138,14 +148,17 @@ def ensemble_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tenso
     ----------
     logits : tensor, shape (members, batch, classes)
     y : int tensor, shape (batch,)
+        Class labels in 0 .. classes - 1 (numpy arrays are accepted for both).
 
     Returns
     -------
     tensor, shape (members,): -mean_b log2 softmax(logits)[m, b, y_b]
     """
+    logits, y = validate.tensor(logits, "logits"), validate.tensor(y, "y")
     if logits.ndim != 3 or y.shape != logits.shape[1:2]:
         raise ValueError(f"expected logits (members, batch, classes) and y (batch,), "
                          f"got {tuple(logits.shape)} and {tuple(y.shape)}")
+    y = validate.class_labels(y, logits.shape[-1]).to(logits.device)
     log_p = torch.log_softmax(logits, dim=-1)
     picked = log_p.gather(2, y.expand(logits.shape[0], -1)[..., None])[..., 0]
     return -picked.mean(dim=1) / math.log(2)

@@ -36,8 +36,8 @@ def capture(model: nn.Module, inputs: torch.Tensor, layers: Sequence[str],
     ----------
     model : nn.Module
         Any module; it is put in eval mode for the pass and restored after.
-    inputs : tensor, shape (n, ...)
-        Moved to the model's device.
+    inputs : tensor or numpy array, shape (n, ...)
+        Moved to the model's device; floating values are cast to the model's dtype.
     layers : sequence of str
         Names from ``model.named_modules()``, e.g. ``["act1", "encoder.2"]``.
     transforms : mapping of layer name to function, optional
@@ -47,6 +47,11 @@ def capture(model: nn.Module, inputs: torch.Tensor, layers: Sequence[str],
     -------
     dict of name -> numpy array (the module's output shape, float32 as computed)
     """
+    model = validate.module(model)
+    inputs = validate.model_input(inputs, model, "inputs")
+    layers = validate.names(layers, "layers", min_length=0)
+    for layer, transform in (transforms or {}).items():
+        validate.function(transform, f"transforms[{layer!r}]", "e.g. lambda z: z.softmax(-1)")
     modules = dict(model.named_modules())
     missing = [name for name in layers if name not in modules]
     if missing:
@@ -68,7 +73,7 @@ def capture(model: nn.Module, inputs: torch.Tensor, layers: Sequence[str],
     try:
         model.eval()
         with torch.no_grad():
-            device = next(model.parameters()).device
+            device = next(model.parameters(), inputs).device  # a module without parameters: stay put
             model(inputs.to(device))
     finally:
         for handle in handles:
@@ -83,21 +88,23 @@ class ActivationRecorder:
     Pass it as ``on_epoch`` to ``ibcourse.training.train``. After training,
     ``recorder.epochs`` lists the recorded epochs and ``recorder.activations[name]``
     is an array of shape (epochs, *output shape) for each layer.
+
+    ``inputs`` (tensor or numpy array) and ``transforms`` are as in ``capture``;
+    ``layers`` is a non-empty sequence of module names, ``epochs`` a sequence of
+    integer epochs >= 0 (0: before training).
     """
 
     def __init__(self, inputs: torch.Tensor, layers: Sequence[str], epochs: Sequence[int],
                  transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None):
-        if len(layers) == 0:
-            raise ValueError("layers is empty: name at least one module to record")
-        self.inputs = inputs
-        self.layers = list(layers)
-        self.schedule = set(int(e) for e in epochs)
+        self.inputs = validate.tensor(inputs, "inputs")
+        self.layers = validate.names(layers, "layers")
+        self.schedule = set(validate.integers(epochs, "epochs", minimum=0).tolist())
         self.transforms = transforms
         self.epochs: list[int] = []
         self._frames: list[dict[str, np.ndarray]] = []
 
     def __call__(self, epoch: int, model: nn.Module) -> None:
-        if epoch in self.schedule:
+        if validate.count(epoch, "epoch", minimum=0) in self.schedule:
             self._frames.append(capture(model, self.inputs, self.layers, self.transforms))
             self.epochs.append(epoch)
 

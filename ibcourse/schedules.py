@@ -1,23 +1,16 @@
 """Beta schedules: small callables mapping an epoch (1, 2, ...) to the weight beta of the KL term.
 
-``beta`` may be a number or an array/tensor (one beta per ensemble member); the
-schedule scales it. Each schedule reaches ``beta`` and stays there (cyclical: at
-the top of each cycle).
+``beta`` may be a number or an array/tensor (one beta per ensemble member), finite
+and >= 0; the schedule scales it. Each schedule reaches ``beta`` and stays there
+(cyclical: at the top of each cycle). Calling a schedule with an epoch that is not
+an integer >= 0 raises (0 is before training).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ibcourse import validate
-
-
-def _check_beta(beta) -> None:
-    values = np.asarray(beta.detach().cpu() if hasattr(beta, "detach") else beta, dtype=float)
-    if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError(f"beta must be finite and >= 0, got {beta!r}")
 
 
 @dataclass(frozen=True)
@@ -27,9 +20,10 @@ class Constant:
     beta: object
 
     def __post_init__(self):
-        _check_beta(self.beta)
+        validate.non_negative(self.beta, "beta")
 
     def __call__(self, epoch: int):
+        validate.count(epoch, "epoch", minimum=0)
         return self.beta
 
 
@@ -41,10 +35,11 @@ class LinearWarmup:
     warmup_epochs: int
 
     def __post_init__(self):
-        _check_beta(self.beta)
+        validate.non_negative(self.beta, "beta")
         validate.count(self.warmup_epochs, "warmup_epochs")
 
     def __call__(self, epoch: int):
+        validate.count(epoch, "epoch", minimum=0)
         return self.beta * min(1.0, epoch / self.warmup_epochs)
 
 
@@ -58,11 +53,11 @@ class Cyclical:
     ramp: float = 0.5
 
     def __post_init__(self):
-        _check_beta(self.beta)
+        validate.non_negative(self.beta, "beta")
         validate.count(self.period, "period")
-        if not 0 < self.ramp <= 1:
-            raise ValueError(f"ramp must be in (0, 1], got {self.ramp!r}")
+        validate.number(self.ramp, "ramp", low=0, high=1, low_open=True)
 
     def __call__(self, epoch: int):
+        validate.count(epoch, "epoch", minimum=0)
         position = ((epoch - 1) % self.period + 1) / self.period  # in (0, 1]
         return self.beta * min(1.0, position / self.ramp)

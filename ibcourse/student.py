@@ -11,6 +11,7 @@ reference, so a student version runs from top to bottom.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -25,8 +26,12 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``notebook`` without the cells tagged ``solution`` or ``answer``.
 
     Raises ``ValueError`` if a solution cell does not directly follow an
-    exercise cell: the stub is what the student fills in, so it must exist.
+    exercise cell: the stub is what the student fills in, so it must exist;
+    ``TypeError`` if ``notebook`` is not a notebook (read one with ``jupytext.read``).
     """
+    if not isinstance(notebook, nbformat.NotebookNode):
+        raise TypeError(f"notebook must be an nbformat.NotebookNode (e.g. jupytext.read(path)), "
+                        f"got {type(notebook).__name__}")
     cells = notebook.cells
     for i, cell in enumerate(cells):
         if "solution" in cell.metadata.get("tags", []):
@@ -38,15 +43,30 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return out
 
 
-def build(source: Path, target: Path) -> list[Path]:
-    """Write the student version of every ``source/*.py`` notebook to ``target``; return the paths."""
+def build(source: str | os.PathLike, target: str | os.PathLike) -> list[Path]:
+    """Write the student version of every ``source/*.py`` notebook to ``target``; return the paths.
+
+    ``source`` and ``target`` are folders (str or Path); ``target`` is created if missing.
+    An error in a notebook names its file.
+    """
+    for value, name in ((source, "source"), (target, "target")):
+        if not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{name} must be a folder (str or pathlib.Path), got {value!r}")
+    source, target = Path(source), Path(target)
+    if not source.is_dir():
+        raise ValueError(f"source={str(source)!r} is not a folder")
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"target={str(target)!r} exists and is not a folder")
     sources = sorted(source.glob("*.py"))
     if not sources:
-        raise ValueError(f"no notebooks (*.py) found in {source}")
+        raise ValueError(f"no notebooks (*.py) found in source={str(source)!r}")
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sources:
-        notebook = student_version(jupytext.read(path))
+        try:
+            notebook = student_version(jupytext.read(path))
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from err
         out = target / (path.stem + ".ipynb")
         nbformat.write(notebook, out)
         written.append(out)

@@ -33,6 +33,19 @@ def configure_threads() -> int:
     return torch.get_num_threads()
 
 
+def _device(device) -> torch.device:
+    """``device`` as a torch.device (``None``: ``default_device()``), checked to exist on this machine."""
+    if device is None:
+        return default_device()
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r} is not a torch device; expected e.g. 'cpu', 'cuda' or 'cuda:0'") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={str(device)!r}, but no GPU is visible; use 'cpu' or leave device=None")
+    return device
+
+
 @dataclass
 class History:
     """What ``train`` measured.
@@ -59,8 +72,9 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     ----------
     model : nn.Module
         Moved to ``device``; put in train mode for the steps.
-    x, y : tensors, shapes (n, ...) and (n, ...)
-        The training set, moved to ``device`` once.
+    x, y : tensors or numpy arrays, shapes (n, ...) and (n, ...), n >= 1
+        The training set, moved to ``device`` once. Floating ``x`` is cast to the
+        model's dtype (numpy's float64 to float32); floating values must be finite.
     loss_fn : callable
         ``loss_fn(model, xb, yb, epoch)`` returns a mapping with the scalar ``"loss"``
         to minimise and any other tensors to log (epochs count from 1).
@@ -71,14 +85,15 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     lr_decay : float
         Factor in (0, 1] applied to the learning rate after every epoch (1: constant).
     adam_betas : (float, float)
-        Adam's moment decay rates.
+        Adam's moment decay rates, each in [0, 1).
     seed : int
-        Seeds the minibatch order (a private generator: global random state is untouched).
+        Seeds the minibatch order (a private generator: global random state is untouched);
+        an integer in [0, 2**32).
     on_epoch : callable, optional
         Called as ``on_epoch(epoch, model)`` before training (epoch 0) and after each
         epoch, with the model in eval mode; a dict it returns is kept in ``evaluations``.
     device : torch.device or str, optional
-        Default: ``default_device()``.
+        Default: ``default_device()``. Asking for ``"cuda"`` without a visible GPU is an error.
     progress : bool
         Show a tqdm progress bar.
 
@@ -86,15 +101,27 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     -------
     History
     """
+    model = validate.module(model)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(f"model has no trainable parameters: {type(model).__name__}")
+    validate.function(loss_fn, "loss_fn", "loss_fn(model, xb, yb, epoch) -> {'loss': ...}")
+    if on_epoch is not None:
+        validate.function(on_epoch, "on_epoch", "on_epoch(epoch, model)")
     epochs = validate.count(epochs, "epochs")
     batch_size = validate.count(batch_size, "batch_size")
-    if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
-    if not 0 < lr_decay <= 1:
-        raise ValueError(f"lr_decay must be in (0, 1], got {lr_decay!r}")
-    if len(x) == 0 or len(x) != len(y):
-        raise ValueError(f"x and y must be non-empty and of equal length, got {len(x)} and {len(y)}")
-    device = torch.device(device) if device is not None else default_device()
+    lr = validate.number(lr, "lr", low=0, low_open=True)
+    lr_decay = validate.number(lr_decay, "lr_decay", low=0, high=1, low_open=True)
+    adam_betas = validate.sequence(adam_betas, "adam_betas")
+    if len(adam_betas) != 2:
+        raise ValueError(f"adam_betas must be a pair (beta1, beta2), got {adam_betas!r}")
+    adam_betas = tuple(validate.number(b, f"adam_betas[{i}]", low=0, high=1, high_open=True)
+                       for i, b in enumerate(adam_betas))
+    seed = validate.seed(seed)
+    x, y = validate.model_input(x, model, "x"), validate.tensor(y, "y")
+    if y.ndim == 0 or len(x) != len(y):
+        raise ValueError(f"x and y must be of equal length, got {len(x)} rows of x and y of shape {tuple(y.shape)}")
+    validate.finite(y, "y")
+    device = _device(device)
     model.to(device)
     x, y = x.to(device), y.to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr, betas=adam_betas, fused=True)
@@ -121,6 +148,9 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
         sums: dict[str, torch.Tensor] = {}
         for batch in torch.randperm(len(x), generator=order).to(device).split(batch_size):
             parts = loss_fn(model, x[batch], y[batch], epoch)
+            if not isinstance(parts, Mapping) or "loss" not in parts:
+                raise TypeError(f"loss_fn must return a mapping with the key 'loss', got {type(parts).__name__} "
+                                f"{list(parts) if isinstance(parts, Mapping) else ''}")
             optimiser.zero_grad(set_to_none=True)
             parts["loss"].backward()
             optimiser.step()

@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ibcourse import info, schedules, training
+from ibcourse import data, info, schedules, training, validate
 from ibcourse.models import MLPEnsemble, ensemble_cross_entropy
 
 #: Smallest posterior standard deviation: sigma = softplus(raw - 5) + STD_FLOOR never reaches 0.
@@ -46,10 +46,11 @@ def kl_to_standard_normal(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor
     -------
     tensor of shape (...): one KL per distribution, in bits
     """
+    mean, std = validate.tensor(mean, "mean"), validate.tensor(std, "std")
     if mean.shape != std.shape:
         raise ValueError(f"mean and std must have the same shape, got {tuple(mean.shape)} and {tuple(std.shape)}")
-    if bool((std <= 0).any()):
-        raise ValueError("std must be positive")
+    if not bool((std > 0).all()):
+        raise ValueError("std must be positive (found a value <= 0 or NaN)")
     return 0.5 * (std.square() + mean.square() - 1 - 2 * torch.log(std)).sum(dim=-1) / _LN2
 
 
@@ -58,6 +59,8 @@ def reparameterise(mean: torch.Tensor, std: torch.Tensor, eps: torch.Tensor) -> 
 
     ``eps`` is standard normal noise, broadcastable against ``mean`` and ``std``.
     """
+    mean, std, eps = validate.tensor(mean, "mean"), validate.tensor(std, "std"), validate.tensor(eps, "eps")
+    validate.broadcastable(mean=mean, std=std, eps=eps)
     return mean + std * eps
 
 
@@ -66,8 +69,8 @@ class _GaussianEncoder(nn.Module):
 
     def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int]):
         super().__init__()
-        if k < 1:
-            raise ValueError(f"need k >= 1, got k={k}")
+        n_in, k, hidden = validate.count(n_in, "n_in"), validate.count(k, "k"), validate.counts(hidden, "hidden", min_length=0)
+        seeds = validate.seeds(seeds)
         self.k = k
         self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * len(seeds), seeds)
 
@@ -96,12 +99,9 @@ class VIBEnsemble(_GaussianEncoder):
     def __init__(self, n_in: int, n_classes: int, k: int, hidden: Sequence[int], seeds: Sequence[int],
                  stochastic: Sequence[bool] | None = None):
         super().__init__(n_in, k, hidden, seeds)
-        if n_classes < 2:
-            raise ValueError(f"need n_classes >= 2, got {n_classes}")
+        self.n_classes = validate.count(n_classes, "n_classes", minimum=2)
         members = len(seeds)
-        stochastic = [True] * members if stochastic is None else list(stochastic)
-        if len(stochastic) != members:
-            raise ValueError(f"stochastic needs one flag per member ({members}), got {len(stochastic)}")
+        stochastic = [True] * members if stochastic is None else validate.flags(stochastic, "stochastic", members)
         self.decoder = MLPEnsemble([k, n_classes], ["relu"] * members, [s + 500 for s in seeds])
         self.register_buffer("noise", torch.tensor(stochastic, dtype=torch.float32)[:, None, None, None])
 
@@ -110,6 +110,7 @@ class VIBEnsemble(_GaussianEncoder):
 
         ``samples=0`` decodes the posterior mean instead of a sample (logits with a samples axis of 1).
         """
+        samples = validate.count(samples, "samples", minimum=0)
         mean, std = self.encode(x)
         if samples == 0:
             z = mean[:, None]
@@ -138,12 +139,14 @@ def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: tor
     over samples and batch) and ``kl`` (bits, summed over the K dims, averaged over the
     batch). Averaging the KL over the dims instead would divide beta by K.
     """
+    logits, y, mean = validate.tensor(logits, "logits"), validate.tensor(y, "y"), validate.tensor(mean, "mean")
+    if logits.ndim != 4 or mean.ndim != 3 or mean.shape[:2] != (logits.shape[0], logits.shape[2]):
+        raise ValueError(f"expected logits (members, samples, batch, classes) and mean (members, batch, K), "
+                         f"got {tuple(logits.shape)} and {tuple(mean.shape)}")
     samples, batch = logits.shape[1:3]
     if y.shape != (batch,):
         raise ValueError(f"y must have shape ({batch},), got {tuple(y.shape)}")
-    beta = torch.as_tensor(beta, dtype=logits.dtype, device=logits.device)
-    if bool((beta < 0).any()):
-        raise ValueError("beta must be >= 0")
+    beta = validate.member_weights(beta, logits.shape[0], logits)
     ce = ensemble_cross_entropy(logits.flatten(1, 2), y.repeat(samples))
     kl = kl_to_standard_normal(mean, std).mean(dim=1)
     objective = ce + beta * kl
@@ -160,8 +163,17 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     ``error_S`` (softmax averaged over ``samples`` draws, as Alemi et al. with 12),
     ``i_zx`` = E KL (bits, upper bound on I(Z;X)), ``cross_entropy`` (bits, over the
     draws) and ``i_zy`` = H(Y) - cross_entropy (bits, lower bound on I(Z;Y)), with
-    H(Y) of the labels ``y`` unless ``h_y`` is given.
+    H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0). ``x`` and ``y`` may be
+    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1.
     """
+    if not isinstance(model, VIBEnsemble):
+        raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
+    samples = validate.count(samples, "samples")
+    x, y = validate.model_input(x, model, "x"), validate.class_labels(y, model.n_classes)
+    if y.shape != (len(x),):
+        raise ValueError(f"y must have shape ({len(x)},) to match x, got {tuple(y.shape)}")
+    if h_y is not None:
+        h_y = validate.number(h_y, "h_y", low=0)
     model.eval()
     device = next(model.parameters()).device
     x, y = x.to(device), y.to(device)
@@ -184,7 +196,14 @@ def active_dimensions(model: nn.Module, x: torch.Tensor, threshold: float = 0.01
     Dimension k is active when the posterior mean moves with the input:
     Var_x(mean_k(x)) > ``threshold``. An inactive dimension sits at the prior
     (mean ~ 0, std ~ 1) and carries no information. Returns an int array (members,).
+    ``x``: a tensor or numpy array of at least two inputs.
     """
+    if not isinstance(model, _GaussianEncoder):
+        raise TypeError(f"model must be a VIBEnsemble or a VAEEnsemble, got {type(model).__name__}")
+    x = validate.model_input(x, model, "x")
+    if len(x) < 2:
+        raise ValueError(f"x must hold at least 2 inputs to measure a variance, got {len(x)}")
+    threshold = validate.number(threshold, "threshold", low=0)
     model.eval()
     mean, _ = model.encode(x.to(next(model.parameters()).device))
     return (mean.var(dim=1) > threshold).sum(dim=-1).cpu().numpy()
@@ -216,7 +235,12 @@ def vae_loss(pixel_logits: torch.Tensor, x: torch.Tensor, mean: torch.Tensor, st
     KL(q(z|x) || N(0, I)) (bits per image). Shapes as in ``vib_loss``, with
     ``pixel_logits`` (members, batch, pixels) and ``x`` (batch, pixels) in [0, 1].
     """
-    beta = torch.as_tensor(beta, dtype=pixel_logits.dtype, device=pixel_logits.device)
+    pixel_logits, x, mean = (validate.tensor(v, n) for v, n in ((pixel_logits, "pixel_logits"), (x, "x"), (mean, "mean")))
+    if pixel_logits.ndim != 3 or x.shape != pixel_logits.shape[1:] or mean.shape[:2] != pixel_logits.shape[:2]:
+        raise ValueError(f"expected pixel_logits (members, batch, pixels), x (batch, pixels) and mean (members, batch, K), "
+                         f"got {tuple(pixel_logits.shape)}, {tuple(x.shape)} and {tuple(mean.shape)}")
+    validate.unit_interval(x, "x")
+    beta = validate.member_weights(beta, pixel_logits.shape[0], pixel_logits)
     distortion = F.binary_cross_entropy_with_logits(pixel_logits, x.expand_as(pixel_logits), reduction="none")
     distortion = distortion.sum(-1).mean(-1) / _LN2
     rate = kl_to_standard_normal(mean, std).mean(dim=1)
@@ -234,7 +258,11 @@ def classifier_objective(schedules: Sequence, samples: int = 1):
     ``schedules`` holds one callable per member (see ``ibcourse.schedules``); ``samples``
     draws of z per example (Alemi et al. train with 1).
     """
+    schedules = validate.functions(schedules, "schedules", "one per member, e.g. schedules.Constant(beta)")
+    samples = validate.count(samples, "samples", minimum=0)
+
     def loss_fn(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
+        validate.one_per_member(schedules, len(model.encoder.seeds), "schedules")
         logits, mean, std = model(x, samples=samples)
         return vib_loss(logits, y, mean, std, _betas(schedules, epoch).to(x.device))
     return loss_fn
@@ -245,7 +273,10 @@ def autoencoder_objective(schedules: Sequence):
 
     The labels passed by the training loop are ignored.
     """
+    schedules = validate.functions(schedules, "schedules", "one per member, e.g. schedules.Constant(beta)")
+
     def loss_fn(model: VAEEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
+        validate.one_per_member(schedules, len(model.encoder.seeds), "schedules")
         pixel_logits, mean, std = model(x)
         return vae_loss(pixel_logits, x, mean, std, _betas(schedules, epoch).to(x.device))
     return loss_fn
@@ -276,6 +307,8 @@ def alemi_recipe(images, *, epochs: int = 200, beta: float = 1e-3, k: int = 256,
     -------
     dict with ``vib`` and ``deterministic`` test errors (fractions), and ``seconds`` of training.
     """
+    if not isinstance(images, data.ImageData):
+        raise TypeError(f"images must be a data.ImageData (e.g. data.load('mnist')), got {type(images).__name__}")
     model = VIBEnsemble(images.x_train.shape[1], images.n_classes, k, hidden, seeds=[0, 1], stochastic=[True, False])
     history = training.train(model, images.x_train, images.y_train,
                              classifier_objective([schedules.Constant(beta), schedules.Constant(0.0)]), epochs=epochs,

@@ -49,7 +49,7 @@ def test_ensemble_cross_entropy_in_bits():
 
 @pytest.mark.parametrize("args, message", [
     (([3], ["tanh"], [0]), "widths"),
-    (([3, 2], ["tanh"], [0, 1]), "one activation"),
+    (([3, 2], ["tanh"], [0, 1]), "one entry per member"),
     (([3, 2], ["sigmoid"], [0]), "unknown activation"),
 ])
 def test_bad_configuration(args, message):
@@ -58,5 +58,5 @@ def test_bad_configuration(args, message):
 
 
 def test_bad_input_shape():
-    with pytest.raises(ValueError, match="input"):
+    with pytest.raises(ValueError, match="x must have shape"):
         models.MLPEnsemble([3, 2], ["tanh"], [0])(torch.zeros(4, 5))
