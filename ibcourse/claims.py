@@ -91,24 +91,27 @@ def expect(condition: bool, claim: str, measured: str) -> bool:
 
 
 def _show(value: float, unit: str, digits: int) -> str:
-    return f"{value:.{digits}f}{' ' + unit if unit else ''}"
+    return f"{value:.{digits}g}{' ' + unit if unit else ''}"
 
 
-def at_least(value, limit, claim: str, *, unit: str = "", digits: int = 3) -> float:
-    """Check ``value >= limit`` for ``claim``; return ``value`` as a float (units as given)."""
+def at_least(value, limit, claim: str, *, unit: str = "", digits: int = 4) -> float:
+    """Check ``value >= limit`` for ``claim``; return ``value`` as a float (units as given).
+
+    ``unit`` is printed after the numbers, which are shown with ``digits`` significant digits.
+    """
     value, limit = _number(value, "value"), _number(limit, "limit")
     expect(value >= limit, claim, f"{_show(value, unit, digits)} (claim needs >= {_show(limit, unit, digits)})")
     return value
 
 
-def at_most(value, limit, claim: str, *, unit: str = "", digits: int = 3) -> float:
+def at_most(value, limit, claim: str, *, unit: str = "", digits: int = 4) -> float:
     """Check ``value <= limit`` for ``claim``; return ``value`` as a float (units as given)."""
     value, limit = _number(value, "value"), _number(limit, "limit")
     expect(value <= limit, claim, f"{_show(value, unit, digits)} (claim needs <= {_show(limit, unit, digits)})")
     return value
 
 
-def between(value, low, high, claim: str, *, unit: str = "", digits: int = 3) -> float:
+def between(value, low, high, claim: str, *, unit: str = "", digits: int = 4) -> float:
     """Check ``low <= value <= high`` for ``claim``; return ``value`` as a float (units as given)."""
     value, low, high = _number(value, "value"), _number(low, "low"), _number(high, "high")
     if low > high:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ibcourse import estimators, ib, info, strict_mode, vib
+from ibcourse import estimators, ib, info, joints, strict_mode, vib
 
 
 class ExerciseError(AssertionError):
@@ -211,6 +211,39 @@ _IB_CASES = [
 ]
 
 
+def _critical_beta_with(pxy, *, index=1, power=2, normalise=True):
+    """1 / s^power of a singular value of the (normalised) joint, to recognise a learner's mistake."""
+    pxy = np.asarray(pxy, float)
+    q = pxy / np.sqrt(np.outer(pxy.sum(1), pxy.sum(0))) if normalise else pxy
+    return 1.0 / np.linalg.svd(q, compute_uv=False)[index] ** power
+
+
+_CRITICAL_CASES = [
+    (np.array([[0.45, 0.05], [0.05, 0.45]]),),
+    (np.array([[0.3, 0.1], [0.15, 0.15], [0.05, 0.25]]),),
+    (np.random.default_rng(15).dirichlet(np.ones(15)).reshape(5, 3),),
+]
+
+
+def _annealed(pxy, betas):
+    """The reference for the annealing loop: I(X;T) and I(T;Y) (bits) of ``ib.ib_curve`` at each beta."""
+    curve = ib.ib_curve(pxy, betas)
+    return curve.i_xt, curve.i_ty
+
+
+def _rising_from_trivial(pxy, betas):
+    """Annealing upwards from the trivial encoder: a fixed point, so it never leaves I = 0."""
+    return np.zeros(len(betas)), np.zeros(len(betas))
+
+
+_ANNEAL_CASES = [
+    (np.array([[0.45, 0.05], [0.05, 0.45]]), np.array([1.2, 2.5, 6.0])),
+    (np.random.default_rng(5).dirichlet(np.ones(18)).reshape(6, 3), np.geomspace(1.5, 30, 5)),
+    (joints.noisy_labels((5, 4, 3), (0.4, 0.95)),
+     np.array([1.5, 4.0, 12.0, 40.0])),
+]
+
+
 # ----------------------------------------------------------------------------
 # Section 2: the information plane
 # ----------------------------------------------------------------------------
@@ -337,6 +370,31 @@ class _Checks:
                  lambda pxy, enc, beta: _ib_update_with(pxy, enc, beta, normalise=False))],
         "p(t) = sum_x p(x) p(t|x); p(y|t) = sum_x p(x) p(t|x) p(y|x) / p(t); "
         "new p(t|x) = p(t) 2**(-beta KL_bits[p(y|x) || p(y|t)]), each row normalised.",
+    )
+    critical_beta = Exercise(
+        "1.4", "the critical beta", ib.critical_beta, _CRITICAL_CASES,
+        [Mistake("the largest singular value is always 1 (it belongs to the constant functions, sqrt(p(x)) and "
+                 "sqrt(p(y))); the transition is set by the second largest.",
+                 lambda pxy: _critical_beta_with(pxy, index=0)),
+         Mistake("beta_0 = 1 / s_2 squared, not 1 / s_2.", lambda pxy: _critical_beta_with(pxy, power=1)),
+         Mistake("you returned s_2^2; beta_0 is its inverse.", lambda pxy: _critical_beta_with(pxy, power=-2)),
+         Mistake("take the singular values of p(x, y) / sqrt(p(x) p(y)), not of p(x, y) itself.",
+                 lambda pxy: _critical_beta_with(pxy, normalise=False))],
+        "Q = p(x,y) / sqrt(p(x) p(y)); s = np.linalg.svd(Q, compute_uv=False) (descending); beta_0 = 1 / s[1]**2.",
+    )
+    anneal = Exercise(
+        "1.5", "the annealing loop", _annealed, _ANNEAL_CASES,
+        [Mistake("start from T = X (the identity encoder) at the LARGEST beta and walk down: the trivial encoder "
+                 "is a fixed point of the update, so a sweep upwards from it never leaves I = 0.",
+                 _rising_from_trivial),
+         Mistake("return the values in the order of `betas` (increasing), not in the order you visited them.",
+                 lambda pxy, betas: tuple(v[::-1] for v in _annealed(pxy, betas))),
+         Mistake("return (I(X;T), I(T;Y)) in that order.",
+                 lambda pxy, betas: _annealed(pxy, betas)[::-1])],
+        "encoder = identity; for beta from the largest down: apply ib_update a few hundred times starting from the "
+        "previous beta's encoder (a warm start; a fresh random encoder per beta lands in worse local optima), then "
+        "record I(X;T) from p(x) p(t|x) and I(T;Y) from p(t, y) = encoder.T @ pxy.",
+        rtol=0.0, atol=1e-4,
     )
 
     binned_information = Exercise(

@@ -411,14 +411,14 @@ def _remaining_decrease(drops) -> float:
     Near a phase transition the iteration converges linearly at a rate q close to 1
     (critical slowing down): each fall is q times the last, so what is still to come
     is ``drop * q / (1 - q)``, far more than the last fall itself. The estimate takes
-    the largest of the last two ratios; a ratio of 1 or more (not yet contracting)
-    gives infinity.
+    the largest of the last three ratios (accelerated cycles fall unevenly); a ratio of
+    1 or more (not yet contracting) gives infinity.
     """
-    if len(drops) < 3:
+    if len(drops) < 4:
         return np.inf
     if drops[-1] == 0.0:
         return 0.0
-    ratios = [b / a if a > 0 else np.inf for a, b in zip(drops[-3:-1], drops[-2:])]
+    ratios = [b / a if a > 0 else np.inf for a, b in zip(drops[-4:-1], drops[-3:])]
     q = max(ratios)
     return drops[-1] * q / (1.0 - q) if q < 1.0 else np.inf
 

@@ -22,6 +22,7 @@
 # | compute entropy, mutual information and KL divergence of discrete tables, in bits | 15 min |
 # | state the IB Lagrangian and derive its self-consistent equations | 15 min |
 # | implement one IB update and trace the IB curve by annealing | 20 min |
+# | compute the critical beta where the trivial solution stops being optimal | 10 min |
 # | read cluster splits at critical values of beta from encoder heat maps | 10 min |
 # | see the IB as rate-distortion with a KL distortion, and check it numerically | 10 min |
 # | compare the discrete solver with the closed-form Gaussian IB, and the IB with the deterministic IB | 20 min |
@@ -30,6 +31,14 @@
 # Lagrange multipliers at the level of "minimise f subject to g".
 #
 # **Units**: every information in this notebook is in **bits** (logarithms base 2).
+#
+# **Convention for beta**: this notebook *minimises* $I(X;T) - \beta\, I(T;Y)$, the form of
+# Tishby, Pereira & Bialek; only $\beta > 1$ is interesting (think question 1). The Deep
+# VIB of notebook 4 minimises cross-entropy $+\,\beta_{\mathrm{VIB}}\,\mathrm{KL}$, which
+# weights compression instead: $\beta_{\mathrm{VIB}} = 1/\beta$.
+#
+# **Checked claims**: a line starting with ✓ prints a sentence of the text beside the
+# value this run measured; if the run ever contradicted the text, it would say so.
 #
 # Everything printed or plotted below is computed in this run, from the distributions
 # defined here. The machinery lives in the course's package `ibcourse`; the notebook
@@ -40,7 +49,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import ibcourse
-from ibcourse import ib, info, joints, plots
+from ibcourse import claims, ib, info, joints, plots
 from ibcourse.exercises import check
 from ibcourse.widgets import beta_explorer
 
@@ -49,7 +58,7 @@ rng = ibcourse.seed_everything(0)
 # %% [markdown]
 # ## Parameters
 #
-# The defaults run in well under a minute on a 2-core laptop. `QUICK` (set by
+# The defaults run in under a minute on a 2-core laptop. `QUICK` (set by
 # `IBCOURSE_QUICK=1`) only shrinks the grids, for automated runs.
 
 # %%
@@ -112,20 +121,25 @@ def mutual_information(pxy):
 mutual_information = check.mutual_information(mutual_information)
 
 # %% [markdown]
-# Your functions and the package's agree on a small binary channel: $X$ a fair bit,
-# $Y$ a copy of it flipped with probability 0.1. Its correlation is $\rho = 0.8$.
+# From here on `entropy` and `mutual_information` are the functions in use: yours if
+# their checks passed, otherwise the reference the check fell back on. Try them on a
+# small binary channel: $X$ a fair bit, $Y$ a copy of it flipped with probability 0.1.
+# Its correlation is $\rho = 0.8$, and $I(X;Y) = 1 - H_b(0.1)$, where $H_b$ is the
+# binary entropy.
 
 # %%
 pxy_2x2 = np.array([[0.45, 0.05], [0.05, 0.45]])
 print(f"H(X)   = {entropy(pxy_2x2.sum(axis=1)):.6f} bits   (package: {info.entropy(pxy_2x2.sum(axis=1)):.6f})")
 print(f"I(X;Y) = {mutual_information(pxy_2x2):.6f} bits   (package: {info.mutual_information(pxy_2x2):.6f})")
-print(f"H(Y|X) = {info.conditional_entropy(pxy_2x2):.6f} bits;  1 - H_b(0.1) = {1 - info.entropy([0.9, 0.1]):.6f}")
+print(f"1 - H_b(0.1) = {1 - info.entropy([0.9, 0.1]):.6f} bits")
+claims.at_most(abs(mutual_information(pxy_2x2) - (1 - info.entropy([0.9, 0.1]))), 1e-12,
+               "I(X;Y) = 1 - H_b(0.1)", unit="bits")
 
 # %% [markdown]
 # **The data processing inequality.** If $T$ is computed from $X$ alone (a channel
 # $p(t|x)$), then $Y \to X \to T$ and $I(T;Y) \le I(X;Y)$: no processing of $X$ creates
-# information about $Y$. Check it on random channels: the largest ratio below must
-# stay at or under 1.
+# information about $Y$. Check it on random channels: the largest ratio below
+# stays at or under 1.
 
 # %%
 p_x_given_y = np.random.default_rng(1).dirichlet(np.ones(6), size=3)  # 3 labels, 6 inputs
@@ -136,6 +150,19 @@ for _ in range(200):
     pty = channel.T @ pxy_small  # p(t, y)
     ratios.append(info.mutual_information(pty) / info.mutual_information(pxy_small))
 print(f"largest I(T;Y) / I(X;Y) over 200 random channels: {max(ratios):.4f}")
+claims.at_most(max(ratios), 1.0, "no channel p(t|x) creates information about Y: I(T;Y) / I(X;Y) <= 1")
+
+# %% [markdown]
+# **Think 1.** Why is the IB only interesting for $\beta > 1$? Use the data processing
+# inequality for the chain $Y \to X \to T$ and compare $I(T;Y)$ with $I(X;T)$.
+
+# %% [markdown] tags=["answer"] jupyter={"source_hidden": true}
+# *Answer.* $T$ depends on $Y$ only through $X$, so by the data processing inequality for
+# $Y \to X \to T$, $I(T;Y) \le I(T;X)$: $T$ cannot know more about $Y$ than about $X$. So
+# $\mathcal L = I(X;T) - \beta I(T;Y) \ge (1-\beta)\, I(X;T) \ge 0$ when $\beta \le 1$:
+# no encoder beats $\mathcal L = 0$, which the trivial encoder ($T$ independent of $X$)
+# attains. Compression always wins at $\beta \le 1$. Section 3 finds the exact $\beta$ above 1
+# where it stops winning.
 
 # %% [markdown]
 # ## 2. The IB Lagrangian
@@ -194,36 +221,100 @@ def ib_update(pxy, encoder, beta):
 ib_update = check.ib_update(ib_update)
 
 # %% [markdown]
-# Iterating your update from a random encoder on the binary channel: the package's
-# `iterative_ib` does the same loop, in the log domain, with a convergence test.
+# Iterate `ib_update` (yours if its check passed) from a random encoder on the binary
+# channel, and compare with the package's `iterative_ib`, which does the same loop in
+# the log domain and stops when no entry of $p(t|x)$ changes by more than $10^{-10}$.
 
 # %%
 encoder = rng.dirichlet(np.ones(2), size=2)
 for _ in range(300):
     encoder = ib_update(pxy_2x2, encoder, 4.0)
-mine = ib.ib_step(pxy_2x2, encoder, 4.0)
+px_2x2 = pxy_2x2.sum(axis=1)
+loop_xt, loop_ty = info.mutual_information(encoder * px_2x2[:, None]), info.mutual_information(encoder.T @ pxy_2x2)
 package = ib.iterative_ib(pxy_2x2, 4.0, seed=0)
-print("your encoder after 300 updates:\n", np.round(encoder, 4))
-print(f"package: I(X;T) = {package.i_xt:.4f} bits, I(T;Y) = {package.i_ty:.4f} bits, "
-      f"{package.n_iter} updates, converged = {package.converged}")
+print("encoder after 300 updates:\n", np.round(encoder, 4))
+print(f"300 updates: I(X;T) = {loop_xt:.6f}, I(T;Y) = {loop_ty:.6f} bits")
+print(f"package:     I(X;T) = {package.i_xt:.6f}, I(T;Y) = {package.i_ty:.6f} bits "
+      f"({package.n_iter} updates, converged = {package.converged})")
+claims.at_most(abs(loop_xt - package.i_xt), 1e-6, "the loop and the package reach the same solution", unit="bits")
 
 # %% [markdown]
 # ### A first phase transition — and why the 2×2 example is too small
 #
-# For a jointly distributed pair the trivial solution ($T$ independent of $X$) is
-# optimal up to a **critical** $\beta$. For this binary channel the theory gives
-# $\beta_c = 1/\rho^2 = 1.5625$. Measure it: below, the converged $I(X;T)$ is zero up to
-# rounding (around $10^{-16}$ bits); above, it moves away from zero. Note how many
-# more updates are needed close to $\beta_c$: convergence slows down at a phase
-# transition.
+# The trivial solution ($T$ independent of $X$) stays optimal beyond $\beta = 1$, up to a
+# **critical** $\beta$. For this binary channel it is $\beta_c = 1/\rho^2 = 1.5625$. Measure
+# it: below, the converged $I(X;T)$ is zero up to rounding (below $10^{-12}$ bits); above,
+# it moves away from zero. Note how many more updates are needed close to $\beta_c$.
 
 # %%
 rho = 0.8
-for beta in [1.0, 1.5, 1.55, 1.58, 1.65, 2.0, 4.0]:
-    r = ib.iterative_ib(pxy_2x2, beta, seed=0)
+bsc_betas = [1.0, 1.5, 1.55, 1.58, 1.65, 2.0, 4.0]
+bsc = [ib.iterative_ib(pxy_2x2, beta, seed=0) for beta in bsc_betas]
+for beta, r in zip(bsc_betas, bsc):
     print(f"beta = {beta:5.2f}  I(X;T) = {r.i_xt:9.2e}  I(T;Y) = {r.i_ty:9.2e}  "
           f"({r.n_iter} updates{'' if r.converged else ', NOT converged'})")
 print(f"theory: beta_c = 1/rho^2 = {1 / rho**2}")
+below = [r.i_xt for b, r in zip(bsc_betas, bsc) if b < 1 / rho**2]
+above = [r.i_xt for b, r in zip(bsc_betas, bsc) if b > 1 / rho**2]
+claims.at_most(max(below), 1e-12, "below beta_c the converged I(X;T) is zero up to rounding", unit="bits")
+claims.at_least(min(above), 1e-3, "above beta_c it moves away from zero", unit="bits")
+claims.at_least(bsc[2].n_iter / bsc[0].n_iter, 5.0, "close to beta_c many more updates are needed (ratio of "
+                "updates at beta = 1.55 and 1.0)", unit="x")
+
+# %% [markdown]
+# ### Where the transition comes from: the critical beta
+# Perturb the trivial encoder slightly, $p(t|x) = p(t)\,(1 + \epsilon\, f_t(x))$, and
+# expand $\mathcal L$ to second order in $\epsilon$. The compression term grows like
+# $\epsilon^2\,\mathrm{Var}[f(X)]$, the relevance term like
+# $\epsilon^2\,\mathrm{Var}\big[\mathbb E[f(X)\mid Y]\big]$. The best direction $f$ maximises
+# their ratio, which is the squared **maximal correlation** $s_2^2$ of $X$ and $Y$: the second
+# largest singular value of the matrix $Q = p(x,y)/\sqrt{p(x)p(y)}$ (the largest, 1, belongs
+# to the constant functions). So the trivial encoder is a local optimum exactly for
+# $$\beta < \beta_0 = \frac{1}{s_2^2}$$
+# (Kim et al. 2017; Wu et al. 2019). For the binary channel $s_2 = \rho$, so
+# $\beta_0 = 1/\rho^2$. The IB can still leave the trivial solution *earlier* through a
+# discontinuous jump to a distant, better solution, at $1/\eta$, where $\eta \ge s_2^2$ is the
+# strong data-processing constant of the channel; we will meet one in section 4.
+#
+# ### Exercise 1.4 — the critical beta
+# Write `critical_beta(pxy)` returning $1/s_2^2$ for a joint table with no zero rows or columns.
+
+# %% tags=["exercise"]
+def critical_beta(pxy):
+    """1 / s_2^2, s_2 the second singular value of p(x,y) / sqrt(p(x) p(y))."""
+    raise NotImplementedError("Exercise 1.4: build Q, take its singular values, return 1 / s_2**2")
+
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+def critical_beta(pxy):
+    """1 / s_2^2, s_2 the second singular value of p(x,y) / sqrt(p(x) p(y))."""
+    px, py = pxy.sum(axis=1), pxy.sum(axis=0)
+    singular = np.linalg.svd(pxy / np.sqrt(np.outer(px, py)), compute_uv=False)  # descending
+    return 1.0 / singular[1] ** 2
+
+
+# %%
+critical_beta = check.critical_beta(critical_beta)
+
+# %%
+print(f"binary channel: critical_beta = {critical_beta(pxy_2x2):.6f}, 1/rho^2 = {1 / rho**2:.6f}")
+claims.at_most(abs(critical_beta(pxy_2x2) - 1 / rho**2), 1e-9, "for the binary channel beta_0 = 1/rho^2")
+
+# %% [markdown]
+# **Think 2.** Why did `iterative_ib` need thousands of updates at $\beta = 1.55$ and only
+# a few dozen at $\beta = 1$? Think of what one update does to a small perturbation of the
+# trivial encoder.
+
+# %% [markdown] tags=["answer"] jupyter={"source_hidden": true}
+# *Answer.* Near the trivial fixed point the update acts on a perturbation in the best
+# direction $f$ like multiplication by $\beta s_2^2$ (the same ratio as in the expansion
+# above). Below $\beta_0$ this factor is less than 1, so perturbations die out
+# geometrically; at $\beta = 1$ it is $0.64$, at $\beta = 1.55$ it is $0.992$, and a
+# perturbation needs hundreds of updates to shrink by each factor of 10. As $\beta \to
+# \beta_0$ the factor tends to 1 and convergence takes ever longer: **critical slowing
+# down**, as at any second-order phase transition. A solver that stops when one update
+# changes little stops far from the fixed point there; the package's curve solver
+# estimates what remains from the geometric decay instead, and accelerates the updates.
 
 # %% [markdown]
 # With $|X| = 2$ there is nothing to *compress into*: once both inputs are separated
@@ -240,60 +331,137 @@ print(f"theory: beta_c = 1/rho^2 = {1 / rho**2}")
 
 # %%
 pxy = joints.noisy_labels(group_sizes=(12, 10, 6, 4), reliability=(0.3, 0.95))
+groups = np.repeat(np.arange(4), (12, 10, 6, 4))  # the label group of each input
 h_x, i_xy = info.entropy(pxy.sum(axis=1)), info.mutual_information(pxy)
 print(f"|X| = {pxy.shape[0]}, |Y| = {pxy.shape[1]},  H(X) = {h_x:.4f} bits,  I(X;Y) = {i_xy:.4f} bits")
 
-fig, ax = plt.subplots(figsize=(8, 2.5))
-ax.imshow((pxy / pxy.sum(axis=1, keepdims=True)).T, aspect="auto", cmap="magma")
-ax.set_xlabel("input x")
-ax.set_ylabel("label y")
-ax.set_title("p(y|x)")
+fig, ax = plt.subplots(figsize=(8, 2.8))
+plots.channel_map(ax, pxy, title="the channel p(y|x): four groups of inputs, each pointing to its label")
 plt.show()
 
 # %% [markdown]
-# **Tracing the curve.** `ib_curve` **anneals**: it starts at the largest $\beta$ from
-# $T = X$ (the optimum as $\beta\to\infty$), and warm-starts every smaller $\beta$ from
-# the solution at its neighbour, merging clusters once their predictions $p(y|t)$
-# coincide (the splits of the IB, read backwards). A first attempt would instead solve each $\beta$ on its own, from a fresh
-# random encoder, for a fixed number of updates. Both are local searches; does the
-# difference matter? Measure it: the Lagrangian $I(X;T)-\beta I(T;Y)$ is what both
-# minimise, so the lower one is the better solution at that $\beta$.
+# ### Exercise 1.5 — the annealing loop
+# A first attempt at the IB curve solves each $\beta$ on its own, from a fresh random
+# encoder. Solutions of the IB are only local optima, so neighbouring betas can land in
+# different ones. **Annealing** avoids that: start at the largest $\beta$ from $T = X$ (the
+# identity encoder, the optimum as $\beta \to \infty$), and start every smaller $\beta$ from
+# the solution at its neighbour. Write `anneal(pxy, betas)` for increasing `betas`: at each
+# $\beta$, from the largest down, apply your `ib_update` a few hundred times from the
+# previous encoder; return the arrays `(i_xt, i_ty)` in bits, in the order of `betas`.
+
+# %% tags=["exercise"]
+def anneal(pxy, betas, n_updates=300):
+    """(I(X;T), I(T;Y)) in bits at each of the increasing betas, annealed from the largest beta down."""
+    raise NotImplementedError("Exercise 1.5: identity encoder; for beta in reversed(betas): update, record")
+
+
+# %% tags=["solution"] jupyter={"source_hidden": true}
+def anneal(pxy, betas, n_updates=300):
+    """(I(X;T), I(T;Y)) in bits at each of the increasing betas, annealed from the largest beta down."""
+    px = pxy.sum(axis=1)
+    encoder = np.eye(len(px))  # T = X: the optimum as beta grows without bound
+    i_xt, i_ty = np.zeros(len(betas)), np.zeros(len(betas))
+    for k in range(len(betas) - 1, -1, -1):
+        for _ in range(n_updates):
+            encoder = ib_update(pxy, encoder, betas[k])
+        i_xt[k] = mutual_information(encoder * px[:, None])  # p(x, t)
+        i_ty[k] = mutual_information(encoder.T @ pxy)  # p(t, y)
+    return i_xt, i_ty
+
+
+# %%
+anneal = check.anneal(anneal)
+
+# %% [markdown]
+# **Annealing against fresh starts.** Trace the curve of the 32-input channel three ways:
+# the annealing loop in use (yours if its check passed), fresh random starts with 300
+# updates per $\beta$, and the package's `ib_curve`, which anneals too but accelerates the
+# updates, stops on a convergence test and merges clusters that coincide. All three are
+# local searches. The Lagrangian $I(X;T)-\beta I(T;Y)$ is what they minimise, so the lower
+# one is the better solution at that $\beta$.
 
 # %%
 betas = np.geomspace(0.5, 100, N_BETAS)
 curve = ib.ib_curve(pxy, betas)
+loop_xt, loop_ty = anneal(pxy, betas)
 fresh = [ib.iterative_ib(pxy, b, seed=k, max_iter=300) for k, b in enumerate(betas)]
 fresh_xt, fresh_ty = np.array([r.i_xt for r in fresh]), np.array([r.i_ty for r in fresh])
-excess = (fresh_xt - betas * fresh_ty) - (curve.i_xt - betas * curve.i_ty)
+lagrangian = curve.i_xt - betas * curve.i_ty
+fresh_excess = (fresh_xt - betas * fresh_ty) - lagrangian
+loop_excess = (loop_xt - betas * loop_ty) - lagrangian
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-plots.ib_plane(left, curve, h_x=h_x, i_xy=i_xy, label="annealed (ib_curve)")
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+plots.ib_plane(left, curve, h_x=h_x, i_xy=i_xy, label="ib_curve (package)")
+left.plot(loop_xt, loop_ty, "+", color="tab:green", label="annealing loop (exercise 1.5)")
 left.plot(fresh_xt, fresh_ty, "x", color="tab:red", label="fresh random start per beta")
+left.set_title("the IB curve of the 32-input channel")
 left.legend()
-right.semilogx(betas, excess, ".-", color="tab:red")
+right.semilogx(betas, fresh_excess, ".-", color="tab:red", label="fresh starts")
+right.semilogx(betas, loop_excess, "+-", color="tab:green", label="annealing loop")
 right.axhline(0, color="grey", lw=0.8)
 right.set_xlabel("beta")
-right.set_ylabel("Lagrangian, fresh minus annealed [bits]")
+right.set_ylabel("Lagrangian minus ib_curve's [bits]")
+right.set_title("how much worse than ib_curve (0: as good)")
+right.legend()
 plt.tight_layout()
 plt.show()
 
-print(f"annealed curve monotone in beta: I(X;T) {np.all(np.diff(curve.i_xt) >= -1e-9)}, "
-      f"I(T;Y) {np.all(np.diff(curve.i_ty) >= -1e-9)}")
-print(f"fresh starts monotone in beta:   I(X;T) {np.all(np.diff(fresh_xt) >= -1e-9)}, "
-      f"I(T;Y) {np.all(np.diff(fresh_ty) >= -1e-9)}")
-print(f"fresh starts worse by more than 1e-3 bits at {np.sum(excess > 1e-3)} of {len(betas)} betas, "
-      f"better by more than 1e-3 bits at {np.sum(excess < -1e-3)}; "
-      f"largest excess {excess.max():.4f} bits, largest shortfall {-excess.min():.1e} bits")
-print(f"top of the annealed curve: I(T;Y) = {curve.i_ty[-1]:.5f} of I(X;Y) = {i_xy:.5f} bits")
+increasing = lambda values: bool(np.all(np.diff(values) >= -1e-9))  # noqa: E731
+print(f"ib_curve monotone in beta:     I(X;T) {increasing(curve.i_xt)}, I(T;Y) {increasing(curve.i_ty)}")
+print(f"fresh starts monotone in beta: I(X;T) {increasing(fresh_xt)}, I(T;Y) {increasing(fresh_ty)}")
+print(f"fresh starts worse than ib_curve by more than 1e-3 bits at {np.sum(fresh_excess > 1e-3)} of {len(betas)} "
+      f"betas (at most {fresh_excess.max():.3f} bits)")
+print(f"annealing loop: largest excess {loop_excess.max():.1e} bits, largest shortfall {-loop_excess.min():.1e} bits")
+print(f"top of the curve: I(T;Y) = {curve.i_ty[-1]:.5f} of I(X;Y) = {i_xy:.5f} bits")
+claims.expect(increasing(curve.i_xt) and increasing(curve.i_ty), "the annealed curve is monotone in beta",
+              f"I(X;T) monotone {increasing(curve.i_xt)}, I(T;Y) monotone {increasing(curve.i_ty)}")
+claims.at_least(np.sum(fresh_excess > 1e-3), 3, "fresh starts end in worse local optima at several betas",
+                unit="betas")
+claims.at_most(np.abs(loop_excess).max(), 1e-4, "the plain loop's Lagrangian is within 1e-4 bits of ib_curve's "
+               "at every beta", unit="bits")
+claims.at_least(np.sum(lagrangian <= 1e-12), len(betas), "ib_curve is never worse than the trivial encoder "
+                "(Lagrangian <= 0 at every beta)", unit="betas")
 
 # %% [markdown]
+# The fresh starts scatter below the curve and jump between branches from one $\beta$
+# to the next; both annealed traces lie on one monotone curve, which reaches $I(X;Y)$ at
+# large $\beta$. The plain loop's Lagrangian is within $10^{-4}$ bits of `ib_curve`'s at
+# every $\beta$: for the curve, annealing is what matters. The acceleration and the
+# convergence test matter for the time, and for the details near transitions, where plain
+# updates crawl (critical slowing down, think question 2): where exactly the curve leaves
+# 0, and how many clusters there are.
+#
+# ### The first transition of the 32-input channel
+# Where does this curve leave $I(X;T) = 0$? Compare with $\beta_0 = 1/s_2^2$ on a fine grid
+# of betas around it.
+
+# %%
+beta_0 = critical_beta(pxy)
+fine = ib.ib_curve(pxy, beta_0 * np.linspace(0.9, 1.1, 41))
+first = int(np.argmax(fine.i_xt > 0))
+print(f"beta_0 = 1/s_2^2 = {beta_0:.4f}")
+print(f"ib_curve leaves I(X;T) = 0 at beta = {fine.betas[first]:.4f} = {fine.betas[first] / beta_0:.3f} beta_0, "
+      f"jumping to I(X;T) = {fine.i_xt[first]:.4f} bits with {fine.n_clusters[first]} clusters; "
+      f"there the Lagrangian is {fine.i_xt[first] - fine.betas[first] * fine.i_ty[first]:.2e} bits (< 0)")
+claims.between(fine.betas[first] / beta_0, 0.95, 1.0, "this channel leaves the trivial solution a little before "
+               "beta_0", unit="x beta_0")
+claims.at_least(fine.i_xt[first], 1e-3, "it leaves with a jump: I(X;T) does not start from 0", unit="bits")
+
+# %% [markdown]
+# For the binary channel the solver leaves 0 exactly at $\beta_0$; this channel leaves it a
+# little earlier, and with a jump: a solution far from the trivial one becomes better than
+# it (its Lagrangian, printed, is below 0) before the trivial encoder becomes unstable at
+# $\beta_0$. This is the discontinuous transition at $1/\eta$ announced above, and it is real,
+# not a solver artefact: the printed Lagrangian is an exact computation on an explicit
+# encoder. Annealing from large $\beta$ finds it because it comes down along that branch.
+#
 # ## 5. Clusters split at critical betas
 #
 # Along the curve the number of distinct clusters grows in steps: each step is a
-# bifurcation, where a cluster becomes unstable and splits. The split is continuous:
-# just past a critical $\beta$ the two new clusters still differ only slightly, so the
-# heat maps of the encoder $p(t|x)$ below (inputs down, clusters across) are taken a
-# little further along, at four betas between splits.
+# bifurcation, where a cluster becomes unstable and splits. `n_clusters` counts clusters
+# that differ by more than the solver resolves (two clusters whose merger would cost less
+# than its tolerance, $10^{-6}$ bits, count as one). The heat maps of the encoder $p(t|x)$
+# below (inputs down, clusters across) are taken at four betas between splits.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3))
@@ -301,25 +469,52 @@ ax.step(betas, curve.n_clusters, where="post")
 ax.set_xscale("log")
 ax.set_xlabel("beta")
 ax.set_ylabel("distinct clusters")
+ax.set_title("clusters of the IB solution along the curve")
 plt.show()
 
 splits = np.flatnonzero(np.diff(curve.n_clusters) > 0) + 1
-print("splits (beta: clusters):", ", ".join(f"{betas[i]:.3g}: {curve.n_clusters[i]}" for i in splits))
-shown = [int(np.argmin(np.abs(betas - b))) for b in (2.0, 4.0, 8.0, 30.0)]
-fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 3.5), squeeze=False)
+print("splits (beta: clusters):", ", ".join(f"{betas[i]:.3g}: {curve.n_clusters[i]}" for i in splits[:12]), "...")
+claims.between(betas[splits[0]] / beta_0, 0.95, 1.1, "on the coarse grid the first split comes at the first grid "
+               "point past the transition (steps of 7%)", unit="x beta_0")
+shown = [int(np.argmin(np.abs(betas - b))) for b in (2.5, 4.0, 8.0, 30.0)]
+fig, axes = plt.subplots(1, len(shown), figsize=(3.6 * len(shown), 3.5), squeeze=False)
 for axis, i in zip(axes[0], shown):
-    plots.encoder_map(axis, curve.encoders[i], title=f"beta = {betas[i]:.3g}")
+    plots.encoder_map(axis, curve.encoders[i], title=f"beta = {betas[i]:.3g}", colorbar=axis is axes[0, -1])
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **Predict, then look.** Before moving the slider: as $\beta$ passes the first split,
-# how will the 32 inputs be divided — by sector, or some other way? Then explore; the
-# slider steps through the solutions already computed above. (Where widgets do not
-# render, the static figures above tell the same story.)
+# **Predict, then look.** Before moving the slider: as $\beta$ passes the first splits,
+# how will the 32 inputs be divided — by label group, by reliability, or some other way?
+# Then explore; the slider steps through the solutions already computed above. (Where
+# widgets do not render, the static figures above tell the same story.)
 
 # %%
 beta_explorer(curve, h_x=h_x, i_xy=i_xy)
+
+# %%
+encoder_4 = curve.encoders[int(np.argmin(np.abs(betas - 4.0)))]
+at_4 = encoder_4.argmax(axis=1)
+at_30 = curve.encoders[int(np.argmin(np.abs(betas - 30.0)))].argmax(axis=1)
+print("beta = 4, most likely cluster of each input:", at_4)
+print("beta = 30:                                   ", at_30)
+by_group = all(len(set(at_4[groups == g])) == 1 for g in range(4)) and len(set(at_4)) == 4
+sure = encoder_4.max(axis=1)  # inputs of a group are ordered from least to most reliable
+least_sure = all(sure[groups == g][0] < sure[groups == g][-1] for g in range(4))
+pure = all(len(set(groups[at_30 == t])) == 1 for t in set(at_30))
+runs = bool(np.all(np.diff(at_30) >= 0))  # clusters are runs of neighbouring reliabilities
+claims.expect(by_group, "at beta = 4 the clusters are the four label groups", f"one cluster per group: {by_group}")
+claims.expect(least_sure, "the encoder is least certain about the unreliable inputs",
+              f"in every group p(t|x) of the least reliable input < that of the most reliable: {least_sure}")
+claims.expect(pure and runs, "later splits divide a group by reliability; no cluster mixes groups",
+              f"pure clusters at beta = 30: {pure}; each a run of neighbouring reliabilities: {runs}")
+
+# %% [markdown]
+# *Answer.* By label group first: after the first splits, at $\beta = 4$, there is one
+# cluster per group, and the soft encoder is least certain about the unreliable inputs
+# (the low-reliability end of each group). Later splits divide a group by **reliability**:
+# reliable inputs predict their label sharply and are worth a cluster of their own first,
+# while the noisy ones stay pooled. No cluster ever mixes groups in this range of $\beta$.
 
 # %% [markdown]
 # ## 6. The IB as rate-distortion
@@ -335,7 +530,7 @@ beta_explorer(curve, h_x=h_x, i_xy=i_xy)
 # which is why the IB needs the third self-consistent equation. Two checks, on the
 # solution at one $\beta$ of the curve: the identity above, and that Blahut–Arimoto,
 # given this distortion matrix and the slope $s=\beta$, finds the same rate and
-# distortion as the IB (up to the solvers' convergence tolerances).
+# distortion as the IB, to within $10^{-4}$ bits (the solvers stop at finite tolerances).
 
 # %%
 k = int(np.argmin(np.abs(betas - 10.0)))
@@ -349,6 +544,9 @@ print(f"Blahut-Arimoto with that distortion held fixed, s = beta: rate {rd.rate:
       f"mean distortion {rd.distortion:.5f} bits")
 print(f"the IB solution:                                   I(X;T) = {curve.i_xt[k]:.5f} bits, "
       f"mean distortion {expected_d:.5f} bits")
+claims.at_most(abs(expected_d - (i_xy - curve.i_ty[k])), 1e-9, "E d = I(X;Y) - I(T;Y)", unit="bits")
+claims.at_most(max(abs(rd.rate - curve.i_xt[k]), abs(rd.distortion - expected_d)), 1e-4,
+               "Blahut-Arimoto finds the IB's rate and distortion", unit="bits")
 
 # %% [markdown]
 # And the textbook case: a fair bit under Hamming distortion has
@@ -368,7 +566,9 @@ ax.set_xlabel("distortion D")
 ax.set_ylabel("rate R [bits]")
 ax.legend()
 plt.show()
-print(f"largest gap to 1 - H_b(D): {max(abs(r - (1 - info.entropy([q, 1 - q]))) for q, r in zip(dist, rate)):.2e} bits")
+gap = max(abs(r - (1 - info.entropy([q, 1 - q]))) for q, r in zip(dist, rate))
+print(f"largest gap to 1 - H_b(D): {gap:.2e} bits")
+claims.at_most(gap, 1e-6, "Blahut-Arimoto traces R(D) = 1 - H_b(D)", unit="bits")
 
 # %% [markdown]
 # ## 7. The Gaussian IB: a closed form to test against
@@ -381,7 +581,9 @@ print(f"largest gap to 1 - H_b(D): {max(abs(r - (1 - info.entropy([q, 1 - q]))) 
 # $I(T;Y) = -\tfrac12\log_2\!\big(1-\rho^2+\rho^2\,2^{-2I(X;T)}\big)$.
 #
 # Discretise the same Gaussian finely and let the discrete solver find its curve:
-# the two should lie on top of each other.
+# the two lie on top of each other, within a few thousandths of a bit (the grid is
+# finite), and the discrete solver leaves 0 at the first $\beta$ of the grid past
+# $1/\rho^2$: for a Gaussian the transition is continuous.
 
 # %%
 pxy_gauss = joints.discretised_gaussian(rho, n=N_GRID)
@@ -393,13 +595,21 @@ ax.plot(analytic.i_xt, analytic.i_ty, "-", lw=3, alpha=0.5, label="Gaussian IB, 
 ax.plot(numeric.i_xt, numeric.i_ty, ".", label=f"discrete IB on a {N_GRID}x{N_GRID} grid")
 ax.set_xlabel("I(X;T) [bits]")
 ax.set_ylabel("I(T;Y) [bits]")
+ax.set_title(f"Gaussian IB, rho = {rho}")
 ax.legend()
 plt.show()
 on_curve = -0.5 * np.log2(1 - rho**2 + rho**2 * 2.0 ** (-2 * numeric.i_xt))
+leaves = g_betas[np.argmax(numeric.i_xt > 0)]
+step = g_betas[1] / g_betas[0]
+distance = np.abs(numeric.i_ty - on_curve).max()
 print(f"critical beta: closed form {analytic.critical_betas[0]:.4f}; discrete solver first leaves 0 at "
-      f"beta = {g_betas[np.argmax(numeric.i_xt > 1e-3)]:.4f} (grid spacing of betas: x{g_betas[1] / g_betas[0]:.3f})")
-print(f"largest distance of the discrete points from the closed-form curve: {np.abs(numeric.i_ty - on_curve).max():.2e} bits")
+      f"beta = {leaves:.4f} (grid spacing of betas: x{step:.3f})")
+print(f"largest distance of the discrete points from the closed-form curve: {distance:.2e} bits")
 print(f"I(X;Y): discretised {info.mutual_information(pxy_gauss):.4f}, continuous {-0.5 * np.log2(1 - rho**2):.4f} bits")
+claims.at_most(distance, 5e-3, "the discrete and closed-form curves agree within a few thousandths of a bit",
+               unit="bits")
+claims.between(leaves, analytic.critical_betas[0], analytic.critical_betas[0] * step * 1.01,
+               "the discrete solver leaves 0 at the first grid beta past 1/rho^2")
 
 # %% [markdown]
 # ## 8. IB and the deterministic IB
@@ -412,13 +622,14 @@ print(f"I(X;Y): discretised {info.mutual_information(pxy_gauss):.4f}, continuous
 
 # %%
 compare_betas = [3.0, 8.0, 30.0]
-fig, axes = plt.subplots(2, len(compare_betas), figsize=(10, 6.5))
+fig, axes = plt.subplots(2, len(compare_betas), figsize=(12, 6.5))
 for j, beta in enumerate(compare_betas):
     soft = curve.encoders[int(np.argmin(np.abs(betas - beta)))]
     hard = ib.deterministic_ib(pxy, beta)
-    plots.encoder_map(axes[0, j], soft, title=f"IB, beta ~ {beta:g}")
+    plots.encoder_map(axes[0, j], soft, title=f"IB, beta ~ {beta:g}", colorbar=j == len(compare_betas) - 1)
     n_hard = int(np.count_nonzero(hard.encoder.sum(axis=0)))
-    plots.encoder_map(axes[1, j], hard.encoder, title=f"DIB, beta = {beta:g}: {n_hard} clusters")
+    plots.encoder_map(axes[1, j], hard.encoder, title=f"DIB, beta = {beta:g}: {n_hard} clusters",
+                      colorbar=j == len(compare_betas) - 1)
 plt.tight_layout()
 plt.show()
 
@@ -429,9 +640,11 @@ ax.plot(h_t_ib, curve.i_ty, ".-", label="IB")
 ax.plot([r.h_t for r in dib], [r.i_ty for r in dib], "s", ms=4, label="DIB")
 ax.set_xlabel("H(T) [bits]")
 ax.set_ylabel("I(T;Y) [bits]")
+ax.set_title("IB and deterministic IB in the (H(T), I(T;Y)) plane")
 ax.legend()
 plt.show()
-print("DIB encoders are hard (0/1):", all(set(np.unique(r.encoder)) <= {0.0, 1.0} for r in dib))
+hard = all(set(np.unique(r.encoder)) <= {0.0, 1.0} for r in dib)
+claims.expect(hard, "the DIB's optimum is a hard clustering t = f(x)", f"every DIB encoder is 0/1: {hard}")
 
 # %% [markdown]
 # ## Summary
@@ -440,10 +653,17 @@ print("DIB encoders are hard (0/1):", all(set(np.unique(r.encoder)) <= {0.0, 1.0
 #   no epsilons, no clipping.
 # - The IB trades $I(X;T)$ against $\beta\, I(T;Y)$; its stationary points satisfy three
 #   self-consistent equations, iterated in the log domain.
+# - Only $\beta > 1$ is interesting: by data processing $I(T;Y) \le I(X;T)$.
+# - The trivial encoder is a local optimum up to $\beta_0 = 1/s_2^2$, $s_2$ the maximal
+#   correlation of $X$ and $Y$; the binary channel leaves it there, our 32-input channel a
+#   little earlier, with a jump (a discontinuous transition, at $1/\eta$).
+# - Near a transition the updates slow down (critical slowing down): a convergence test
+#   must account for it, or the solver reports splits that are not there.
 # - The curve must be traced by annealing (warm starts from neighbouring $\beta$);
 #   independent random restarts give a scattered, non-monotone set of local optima.
-# - As $\beta$ grows, clusters split at critical values; for the Gaussian IB these are
-#   $1/(1-\lambda_i)$, and the discrete solver reproduces the closed form.
+# - As $\beta$ grows, clusters split at critical values: first by label group, then by
+#   reliability. For the Gaussian IB they are $1/(1-\lambda_i)$, and the discrete solver
+#   reproduces the closed form.
 # - The IB is rate-distortion with $d(x,t)=D_{\mathrm{KL}}[p(y|x)\|p(y|t)]$, whose mean is
 #   $I(X;Y)-I(T;Y)$.
 # - The deterministic IB replaces $I(X;T)$ by $H(T)$ and yields hard clusters.
@@ -461,3 +681,9 @@ print("DIB encoders are hard (0/1):", all(set(np.unique(r.encoder)) <= {0.0, 1.0
 #   (entropy, mutual information), ch. 10 (rate-distortion, Blahut–Arimoto).
 # - R. Blahut (1972). Computation of channel capacity and rate-distortion functions.
 #   *IEEE Transactions on Information Theory* 18(4), 460–473.
+# - T. Wu, I. Fischer, I. L. Chuang, M. Tegmark (2019). Learnability for the information
+#   bottleneck. *Proc. 35th Conference on Uncertainty in Artificial Intelligence (UAI)*. arXiv:1907.07331.
+# - H. Kim, W. Gao, S. Kannan, S. Oh, P. Viswanath (2017). Discovering potential correlations via
+#   hypercontractivity. *Advances in Neural Information Processing Systems 30*. arXiv:1709.04024.
+# - R. Varadhan, C. Roland (2008). Simple and globally convergent methods for accelerating the
+#   convergence of any EM algorithm. *Scandinavian Journal of Statistics* 35(2), 335–353 (SQUAREM).

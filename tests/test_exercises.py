@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from ibcourse import info
+from ibcourse import ib, info
 from ibcourse.exercises import ExerciseError, _ib_update_with, check
 
 
@@ -29,6 +29,27 @@ def _binned(t, y, n_bins, *, log=np.log2, edges=None, per_unit=False, conditiona
     return h_t, (h_t_y if conditional else h_t - h_t_y)
 
 
+def _anneal(pxy, betas, *, fresh=False, n_updates=500):
+    """A learner's annealing loop with plain updates; fresh=True starts every beta from a random encoder."""
+    px = pxy.sum(1)
+    rng = np.random.default_rng(3)
+    enc = np.eye(len(px))
+    out = []
+    for beta in betas[::-1]:
+        if fresh:
+            enc = rng.dirichlet(np.ones(len(px)), size=len(px))
+        for _ in range(n_updates):
+            enc = ib.ib_step(pxy, enc, beta)
+        out.append((info.mutual_information(enc * px[:, None]), info.mutual_information(enc.T @ pxy)))
+    i_xt, i_ty = (np.array(v)[::-1] for v in zip(*out))
+    return i_xt, i_ty
+
+
+def _critical(pxy, index=1, power=2):
+    px, py = pxy.sum(1), pxy.sum(0)
+    return 1 / np.linalg.svd(pxy / np.sqrt(np.outer(px, py)), compute_uv=False)[index] ** power
+
+
 def _entropy_ok(p):
     nz = p[p > 0]
     return -np.sum(nz * np.log2(nz))
@@ -41,6 +62,8 @@ def _entropy_ok(p):
     (check.binned_information, _binned),
     (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)).sum(-1) / (2 * math.log(2))),
     (check.reparameterise, lambda m, s, e: e * s + m),
+    (check.critical_beta, _critical),
+    (check.anneal, _anneal),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -75,6 +98,14 @@ WRONG = [
     (check.reparameterise, lambda m, s, e: m + e, "unit variance"),
     (check.reparameterise, lambda m, s, e: (m + s) * e, "shift after scaling"),
     (check.reparameterise, lambda m, s, e: torch.normal(m, s), "expected"),
+    (check.critical_beta, lambda pxy: _critical(pxy, index=0), "largest singular value is always 1"),
+    (check.critical_beta, lambda pxy: _critical(pxy, power=1), "not 1 / s_2"),
+    (check.critical_beta, lambda pxy: _critical(pxy, power=-2), "its inverse"),
+    (check.critical_beta, lambda pxy: 1 / np.linalg.svd(pxy, compute_uv=False)[1] ** 2, "not of p(x, y) itself"),
+    (check.anneal, lambda pxy, betas: _anneal(pxy, betas, fresh=True), "warm start"),
+    (check.anneal, lambda pxy, betas: (np.zeros(len(betas)), np.zeros(len(betas))), "never leaves I = 0"),
+    (check.anneal, lambda pxy, betas: tuple(v[::-1] for v in _anneal(pxy, betas)), "order of `betas`"),
+    (check.anneal, lambda pxy, betas: _anneal(pxy, betas)[::-1], "in that order"),
 ]
 
 
