@@ -75,14 +75,14 @@ class _Joint(NamedTuple):
     px: np.ndarray  # (|X|,) p(x)
     pyx: np.ndarray  # (|X|, |Y|) p(y|x); zero rows where p(x) = 0
     pyx_joint_t: np.ndarray  # (|Y|, |X|) p(x, y) transposed, contiguous
-    neg_h: np.ndarray  # (|X|,) sum_y p(y|x) ln p(y|x), in nats
+    mean_neg_h: float  # sum_x p(x) sum_y p(y|x) ln p(y|x) = -H(Y|X), in nats
 
 
 def _joint(pxy) -> _Joint:
     px, pyx = _prepare(pxy)
     pos = pyx > 0
     neg_h = np.sum(np.where(pos, pyx * np.log(np.where(pos, pyx, 1.0)), 0.0), axis=1)
-    return _Joint(px, pyx, np.ascontiguousarray((pyx * px[:, None]).T), neg_h)
+    return _Joint(px, pyx, np.ascontiguousarray((pyx * px[:, None]).T), float(px @ neg_h))
 
 
 def _cluster_stats(px, pyx, enc):
@@ -130,10 +130,14 @@ def _encode(joint: _Joint, log_pt, log_pyt, beta):
     else:  # a zero p(y|t) where p(y|x) > 0 makes the KL infinite, exactly
         neg_kl = joint.pyx @ np.where(finite, log_pyt, 0.0)
         neg_kl[((joint.pyx > 0).astype(float) @ (~finite).astype(float)) > 0] = -np.inf
-    neg_kl -= joint.neg_h[:, None]
-    neg_kl = neg_kl * beta if beta > 0 else np.zeros_like(neg_kl)
+    # the -sum_y p(y|x) ln p(y|x) part of the KL is the same for every t: it cancels in the
+    # encoder, so it is added to the free energy at the end instead of to every entry
+    if beta > 0:
+        neg_kl *= beta
+    else:
+        neg_kl[:] = 0.0
     enc, log_z = _gibbs_encoder(log_pt, neg_kl)
-    return enc, -float(joint.px @ log_z) / LN2
+    return enc, -(float(joint.px @ log_z) - beta * joint.mean_neg_h) / LN2
 
 
 def _step(joint: _Joint, enc, beta):
