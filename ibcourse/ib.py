@@ -22,7 +22,7 @@ import scipy.sparse.csgraph
 import scipy.spatial.distance
 
 from ibcourse import validate
-from ibcourse.info import as_distribution, kl_matrix, mutual_information
+from ibcourse.info import as_distribution, kl_matrix, mutual_information, sum_tolerance
 
 LN2 = np.log(2.0)
 SQUAREM_TRIES = 4
@@ -37,13 +37,7 @@ MERGE_EVERY = 5
 # validation
 # ----------------------------------------------------------------------------
 def _check_beta(beta, name: str = "beta") -> float:
-    try:
-        b = float(beta)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number, got {beta!r}") from None
-    if not np.isfinite(b) or b < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {beta!r}")
-    return b
+    return validate.number(beta, name, low=0.0)
 
 
 def _prepare(pxy) -> tuple[np.ndarray, np.ndarray]:
@@ -54,15 +48,17 @@ def _prepare(pxy) -> tuple[np.ndarray, np.ndarray]:
     return px, pyx
 
 
-def _check_encoder(encoder, n_x: int) -> np.ndarray:
-    enc = np.asarray(encoder, dtype=np.float64)
-    if enc.ndim != 2 or enc.shape[0] != n_x:
-        raise ValueError(f"encoder must have shape (|X|, |T|) = ({n_x}, n_t), got {enc.shape}")
-    if not np.all(np.isfinite(enc)) or np.any(enc < 0):
-        raise ValueError("encoder entries must be finite and >= 0")
-    bad = np.flatnonzero(np.abs(enc.sum(axis=1) - 1) > 1e-9)
+def _check_encoder(encoder, n_x: int, name: str = "encoder") -> np.ndarray:
+    given = validate.array(encoder, name)
+    enc = given.astype(np.float64)
+    if enc.ndim != 2 or enc.shape[0] != n_x or enc.shape[1] == 0:
+        raise ValueError(f"{name} must have shape (|X|, |T|) = ({n_x}, n_t) with n_t >= 1, got {enc.shape}")
+    validate.finite(enc, name)
+    if np.any(enc < 0):
+        raise ValueError(f"{name} holds negative entries; rows are probabilities p(t|x)")
+    bad = np.flatnonzero(np.abs(enc.sum(axis=1) - 1) > sum_tolerance(given.dtype, enc.shape[1]))
     if bad.size:
-        raise ValueError(f"encoder rows must sum to 1 (rows p(t|x)); rows {bad[:5].tolist()} do not")
+        raise ValueError(f"{name} rows must sum to 1 (rows p(t|x)); rows {bad[:5].tolist()} do not")
     return enc
 
 
@@ -272,12 +268,13 @@ def iterative_ib(pxy, beta: float, n_t: int | None = None, *, init=None, tol: fl
     beta = _check_beta(beta)
     max_iter = validate.count(max_iter, "max_iter")
     tol = _check_tol(tol)
+    seed = validate.seed(seed)
     if init is None:
         n_t = joint.px.size if n_t is None else validate.count(n_t, "n_t")
         enc = _random_encoder(joint.px.size, n_t, np.random.default_rng(seed))
     else:
-        enc = _check_encoder(init, joint.px.size)
-        if n_t is not None and n_t != enc.shape[1]:
+        enc = _check_encoder(init, joint.px.size, "init")
+        if n_t is not None and validate.count(n_t, "n_t") != enc.shape[1]:
             raise ValueError(f"n_t = {n_t} but init has {enc.shape[1]} columns")
     converged = False
     n_iter = 0
@@ -294,10 +291,8 @@ def iterative_ib(pxy, beta: float, n_t: int | None = None, *, init=None, tol: fl
     return _result(joint.px, joint.pyx, enc, beta, n_iter, converged)
 
 
-def _check_tol(tol) -> float:
-    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
-    return float(tol)
+def _check_tol(tol, name: str = "tol") -> float:
+    return validate.number(tol, name, low=0.0, low_open=True)
 
 
 def critical_beta(pxy) -> float:
@@ -537,13 +532,14 @@ class IBCurve:
     converged: np.ndarray
 
 
-def _check_betas(betas) -> np.ndarray:
-    b = np.asarray(betas, dtype=np.float64)
+def _check_betas(betas, *, increasing: bool = True) -> np.ndarray:
+    b = validate.array(betas, "betas").astype(np.float64)
     if b.ndim != 1 or b.size == 0:
         raise ValueError(f"betas must be a non-empty 1-D array, got shape {b.shape}")
-    if not np.all(np.isfinite(b)) or np.any(b < 0):
-        raise ValueError("betas must be finite and >= 0")
-    if np.any(np.diff(b) <= 0):
+    validate.finite(b, "betas")
+    if np.any(b < 0):
+        raise ValueError(f"betas must be >= 0, got a smallest value of {b.min():g}")
+    if increasing and np.any(np.diff(b) <= 0):
         raise ValueError("betas must be strictly increasing")
     return b
 
@@ -601,7 +597,8 @@ def ib_curve(pxy, betas, n_t: int | None = None, *, seed: int = 0, tol: float = 
     n_t = n_x if n_t is None else validate.count(n_t, "n_t")
     max_iter = validate.count(max_iter, "max_iter")
     tol = _check_tol(tol)
-    merge_tol = _check_tol(merge_tol)
+    merge_tol = _check_tol(merge_tol, "merge_tol")
+    seed = validate.seed(seed)
     if n_t >= n_x:
         enc = np.eye(n_x)
     else:
@@ -657,16 +654,15 @@ def deterministic_ib(pxy, beta: float, n_t: int | None = None, *, init=None, max
     beta = _check_beta(beta)
     max_iter = validate.count(max_iter, "max_iter")
     n_t = px.size if n_t is None else validate.count(n_t, "n_t")
+    seed = validate.seed(seed)
     if init is None and n_t >= px.size:
         labels = np.arange(px.size)
     elif init is None:
         labels = np.random.default_rng(seed).integers(0, n_t, size=px.size)
     else:
-        labels = np.asarray(init)
-        if labels.shape != px.shape or not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"init must be an integer array of shape {px.shape}")
-        if labels.min() < 0 or labels.max() >= n_t:
-            raise ValueError(f"init labels must lie in 0..{n_t - 1}")
+        labels = validate.integers(init, "init labels", minimum=0, maximum=n_t - 1)
+        if labels.shape != px.shape:
+            raise ValueError(f"init must hold one label per input, shape {px.shape}, got {labels.shape}")
     labels, n_iter, converged = _dib_iterate(px, pyx, labels, n_t, beta, max_iter)
     while converged:
         merged = _dib_best_merge(px, pyx, labels, beta)
@@ -790,11 +786,12 @@ def blahut_arimoto(px, distortion, s: float, *, tol: float = 1e-12, max_iter: in
     RateDistortionResult
     """
     px = as_distribution(px, "px", ndim=1)
-    d = np.asarray(distortion, dtype=np.float64)
-    if d.ndim != 2 or d.shape[0] != px.size:
+    d = validate.array(distortion, "distortion").astype(np.float64)
+    if d.ndim != 2 or d.shape[0] != px.size or d.shape[1] == 0:
         raise ValueError(f"distortion must have shape (|X|, |Xhat|) = ({px.size}, m), got {d.shape}")
-    if not np.all(np.isfinite(d)) or np.any(d < 0):
-        raise ValueError("distortion entries must be finite and >= 0")
+    validate.finite(d, "distortion")
+    if np.any(d < 0):
+        raise ValueError("distortion entries must be >= 0")
     s = _check_beta(s, "s")
     tol = _check_tol(tol)
     max_iter = validate.count(max_iter, "max_iter")
@@ -848,16 +845,14 @@ class GaussianIB:
 
 
 def _gaussian_problem(cov_x, cov_xy, cov_y):
-    cx = np.atleast_2d(np.asarray(cov_x, dtype=np.float64))
-    cxy = np.atleast_2d(np.asarray(cov_xy, dtype=np.float64))
-    cy = np.atleast_2d(np.asarray(cov_y, dtype=np.float64))
+    cx, cxy, cy = (np.atleast_2d(validate.array(c, name).astype(np.float64))
+                   for c, name in ((cov_x, "cov_x"), (cov_xy, "cov_xy"), (cov_y, "cov_y")))
     n_x, n_y = cx.shape[0], cy.shape[0]
     if cx.shape != (n_x, n_x) or cy.shape != (n_y, n_y) or cxy.shape != (n_x, n_y):
         raise ValueError(f"expected cov_x (n_x, n_x), cov_xy (n_x, n_y), cov_y (n_y, n_y); "
                          f"got {cx.shape}, {cxy.shape}, {cy.shape}")
     joint = np.block([[cx, cxy], [cxy.T, cy]])
-    if not np.all(np.isfinite(joint)):
-        raise ValueError("covariances must be finite")
+    validate.finite(joint, "the covariances (cov_x, cov_xy, cov_y)")
     if not np.allclose(joint, joint.T, rtol=0, atol=1e-12 * max(1.0, np.abs(joint).max())):
         raise ValueError("cov_x and cov_y must be symmetric")
     try:
@@ -924,11 +919,7 @@ class GaussianIBCurve:
 
 def gaussian_ib_curve(cov_x, cov_xy, cov_y, betas) -> GaussianIBCurve:
     """Closed-form Gaussian IB at each of ``betas`` (any order, each >= 0); see :func:`gaussian_ib`."""
-    b = np.asarray(betas, dtype=np.float64)
-    if b.ndim != 1 or b.size == 0:
-        raise ValueError(f"betas must be a non-empty 1-D array, got shape {b.shape}")
-    for beta in b:
-        _check_beta(beta)
+    b = _check_betas(betas, increasing=False)
     problem = _gaussian_problem(cov_x, cov_xy, cov_y)
     pts = np.array([_gaussian_at(*problem, beta)[1:] for beta in b])
     return GaussianIBCurve(b, pts[:, 0], pts[:, 1], problem[2], problem[4])

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 import ibcourse
-from ibcourse import data, estimators, info, joints, models, recording, schedules, student, training, validate, vib
+from ibcourse import data, estimators, ib, info, joints, models, recording, schedules, student, training, validate, vib
 
 NAN, INF = float("nan"), float("inf")
 
@@ -460,3 +460,46 @@ def test_shared_checks_return_clean_values():
     assert y.dtype == torch.int64 and y.tolist() == [0, 2]
     x = validate.model_input(np.ones((2, 3)), Net())
     assert x.dtype == torch.float32
+
+
+# ----------------------------------------------------------------------------
+# ib: the IB solvers
+# ----------------------------------------------------------------------------
+_BSC = np.array([[0.45, 0.05], [0.05, 0.45]])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: ib.iterative_ib(_BSC, np.nan), ValueError, "beta must be finite"),
+    (lambda: ib.iterative_ib(_BSC, "2"), TypeError, "beta must be a real number"),
+    (lambda: ib.iterative_ib(_BSC, True), TypeError, "beta must be a real number"),
+    (lambda: ib.iterative_ib(_BSC, 2.0, n_t=2.5), TypeError, "n_t must be an integer"),
+    (lambda: ib.iterative_ib(_BSC, 2.0, seed=1.5), TypeError, "seed must be an integer"),
+    (lambda: ib.iterative_ib(_BSC, 2.0, init=[[np.nan, 1], [0.5, 0.5]]), ValueError, "init holds NaN"),
+    (lambda: ib.iterative_ib(_BSC, 2.0, init=np.eye(2), n_t=2.0), TypeError, "n_t must be an integer"),
+    (lambda: ib.iterative_ib(_BSC, 2.0, tol=np.nan), ValueError, "tol must be finite"),
+    (lambda: ib.ib_step(_BSC, np.zeros((2, 0)), 2.0), ValueError, "encoder must have shape"),
+    (lambda: ib.ib_curve(_BSC, [1, np.nan]), ValueError, "betas holds NaN"),
+    (lambda: ib.ib_curve(_BSC, "12"), TypeError, "betas must hold real numbers"),
+    (lambda: ib.ib_curve(_BSC, [1, 2], merge_tol=0), ValueError, "merge_tol must be > 0"),
+    (lambda: ib.ib_curve(_BSC, [1, 2], tol="1e-6"), TypeError, "tol must be a real number"),
+    (lambda: ib.ib_curve(_BSC, [1, 2], n_t=1, seed="a"), TypeError, "seed must be an integer"),
+    (lambda: ib.critical_beta([0.5, 0.5]), ValueError, "pxy must be a 2-D table"),
+    (lambda: ib.deterministic_ib(_BSC, 2.0, init=[0.0, 1.0]), TypeError, "init labels must hold integers"),
+    (lambda: ib.deterministic_ib(_BSC, 2.0, init=[0, 3]), ValueError, "init labels must be <= 1"),
+    (lambda: ib.deterministic_ib(_BSC, 2.0, init=[0, 1, 1]), ValueError, "one label per input"),
+    (lambda: ib.blahut_arimoto([0.5, 0.5], [[0, np.nan], [1, 0]], 1.0), ValueError, "distortion holds NaN"),
+    (lambda: ib.blahut_arimoto([0.5, 0.5], np.zeros((2, 0)), 1.0), ValueError, "distortion must have shape"),
+    (lambda: ib.gaussian_ib("a", 0.5, 1.0, 2.0), TypeError, "cov_x must hold real numbers"),
+    (lambda: ib.gaussian_ib(np.nan, 0.5, 1.0, 2.0), ValueError, "NaN"),
+    (lambda: ib.gaussian_ib_curve(1.0, 0.5, 1.0, []), ValueError, "betas must be a non-empty"),
+])
+def test_ib_rejects_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_ib_accepts_torch_tables_and_float32_encoders():
+    curve = ib.ib_curve(torch.tensor(_BSC), [1.0, 2.0])
+    assert curve.i_xt[0] == 0.0 and curve.i_xt[1] > 0
+    encoder = torch.softmax(torch.randn(2, 7, generator=torch.Generator().manual_seed(0)), dim=1)  # float32 rows
+    assert np.allclose(ib.ib_step(_BSC, encoder, 2.0).sum(axis=1), 1.0)
