@@ -70,7 +70,7 @@ plt.rcParams.update({"font.size": 11})
 QUICK = ibcourse.quick_mode()
 PAPER_SCALE = False
 # the sweep: half-decade steps from 1e-5 to 1 (1e-5, 3.2e-5, 1e-4, ..., 0.32, 1)
-BETAS = 10.0 ** np.array([-5, -3, -2, -1, -0.5, 0]) if QUICK else np.geomspace(1e-5, 1, 11)
+BETAS = 10.0 ** np.array([-5, -4, -3, -2, -1, -0.5, 0]) if QUICK else np.geomspace(1e-5, 1, 11)
 SEEDS = (0, 1) if QUICK else (0, 1, 2)  # initialisation seeds of each beta
 DET_SEEDS = (0, 1) if QUICK else tuple(range(6))  # seeds of the deterministic baselines
 EPOCHS = 8 if QUICK else 60
@@ -289,7 +289,7 @@ for i, (beta, seed) in enumerate(members):
     print(f"{name:>8} {seed:>4} | {test['error_mean'][i]:6.3f}  {test['error_1'][i]:8.3f}  "
           f"{test['error_S'][i]:10.3f} | {bounds:>16} | {active[i]:>3}")
 print(f"* above log2 n = {log2_n:.2f} bits: the bound on I(Z;X) is vacuous there.")
-print("I(Z;X) bound on the training images, I(Z;Y) bound (H(Y) - CE) and errors on the test images.")
+print("I(Z;X) bound: training images; I(Z;Y) bound (H(Y) - CE) and errors: test images.")
 
 # %% [markdown]
 # ### Exercise 4.5 — the rate of each latent dimension
@@ -738,9 +738,10 @@ plt.show()
 #   sharp reconstructions with many bits of rate, high beta spends few bits and the
 #   reconstructions blur towards an average digit.
 # - For beta up to 0.5 the rate exceeds $\log_2 n$: as a bound on $I(Z;X)$ it is
-#   vacuous there. With that many bits the encoder can single out each training image,
-#   and at beta = 0.25 the test distortion exceeds the training distortion by more than
-#   5 bits: the VAE memorises part of its training set.
+#   vacuous there. A rate that high leaves room to single out individual training
+#   images, and at beta = 0.25 the test distortion exceeds the training distortion by
+#   more than 5 bits: the VAE codes its training images better than new ones (it
+#   overfits).
 # - **Posterior collapse**: at beta ≥ 8 the rate is below half a bit, and the decoder
 #   ignores $z$: it spends the sum of the pixel entropies, within 1 bit, exactly what
 #   a code without $z$ needs.
