@@ -81,12 +81,13 @@ def expect(condition: bool, claim: str, measured: str) -> bool:
     if not isinstance(measured, str) or not measured.strip():
         raise TypeError(f"measured must be a non-empty string describing the measurement, got {measured!r}")
     if condition:
-        print(f"✓ claim holds: {claim}  [measured: {measured}]")
+        print(f"✓ claim holds: {claim}\n    measured: {measured}")
         return True
     message = f"the text says '{claim}', but this run measured {measured}"
     if strict_mode():
         raise ClaimError(message)
-    print(f"⚠ claim NOT supported by this run: {message}. Read the text above with this in mind.")
+    print(f"⚠ claim NOT supported by this run: the text says '{claim}'\n    but this run measured: {measured}\n"
+          "    Read the text above with this in mind.")
     return False
 
 

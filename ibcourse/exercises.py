@@ -330,6 +330,94 @@ def _reparameterised_gradients(func) -> str | None:
     return None
 
 
+def _vib_loss_with(logits, y, mean, std, beta, *, ce_unit=_LN2, kl_unit=_LN2, kl_reduce="sum", kl_batch="mean",
+                   ce_batch="mean", beta_on_ce=False, log_probs="log_softmax"):
+    """One model's VIB loss CE + beta KL with one piece changed, to recognise a learner's mistake."""
+    if log_probs == "log_softmax":
+        log_p = torch.log_softmax(logits, dim=-1)
+    elif log_probs == "raw":  # logits taken for log-probabilities
+        log_p = logits
+    else:  # softmax applied twice
+        log_p = torch.log_softmax(torch.softmax(logits, dim=-1), dim=-1)
+    picked = -log_p.gather(1, y[:, None])[:, 0] / ce_unit
+    ce = picked.mean() if ce_batch == "mean" else picked.sum()
+    per_dim = 0.5 * (std ** 2 + mean ** 2 - 1 - torch.log(std ** 2)) / kl_unit
+    kl = per_dim.sum(-1) if kl_reduce == "sum" else per_dim.mean(-1)
+    kl = kl.mean() if kl_batch == "mean" else kl.sum()
+    return beta * ce + kl if beta_on_ce else ce + beta * kl
+
+
+def _vib_loss_reference(logits, y, mean, std, beta):
+    """CE (bits, averaged over the rows of logits) + beta * KL (bits, summed over dims, averaged over rows)."""
+    return _vib_loss_with(logits, y, mean, std, beta)
+
+
+def _vib_loss_case(seed, batch, classes, k, beta):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(batch, classes, generator=gen) * 2, torch.randint(0, classes, (batch,), generator=gen),
+            torch.randn(batch, k, generator=gen), torch.rand(batch, k, generator=gen) * 1.5 + 0.1, beta)
+
+
+_VIB_LOSS_CASES = [_vib_loss_case(51, 6, 10, 4, 0.1), _vib_loss_case(52, 3, 4, 2, 2.0),
+                   _vib_loss_case(53, 20, 5, 8, 1e-3), _vib_loss_case(54, 1, 3, 3, 0.5)]
+
+
+def _vib_loss_gradients(func) -> str | None:
+    """None when func returns a torch scalar whose gradients match the reference's, else what is wrong."""
+    logits, y, mean, std, beta = _fresh(_VIB_LOSS_CASES[0])
+    inputs = [t.requires_grad_() for t in (logits, mean, std)]
+    value = func(logits, y, mean, std, beta)
+    if not isinstance(value, torch.Tensor) or value.ndim != 0:
+        return ("right values, but return a torch scalar (a 0-d tensor, e.g. from .mean()): the notebook trains "
+                "with it, so it must be a tensor that .backward() can follow.")
+    if not value.requires_grad:
+        return ("right values, but no gradient reaches logits, mean and std (a .item(), .detach(), numpy detour "
+                "or torch.no_grad()): the optimiser could not learn from it.")
+    got = torch.autograd.grad(value, inputs, allow_unused=True)
+    ref_inputs = [t.detach().clone().requires_grad_() for t in (logits, mean, std)]
+    want = torch.autograd.grad(_vib_loss_reference(ref_inputs[0], y, ref_inputs[1], ref_inputs[2], beta), ref_inputs)
+    for name, g, w in zip(("logits", "mean", "std"), got, want):
+        if g is None or not torch.allclose(g, w, rtol=1e-4, atol=1e-6):
+            return f"right values, but the gradient with respect to {name} is wrong or missing."
+    return None
+
+
+def _predict_reference(logits):
+    """The class of highest softmax probability averaged over the samples: (samples, batch, classes) -> (batch,)."""
+    return torch.softmax(logits, dim=-1).mean(dim=0).argmax(dim=-1)
+
+
+def _predict_case(seed, samples, batch, classes, scale):
+    return (torch.randn(samples, batch, classes, generator=torch.Generator().manual_seed(seed)) * scale,)
+
+
+_PREDICT_CASES = [_predict_case(61, 5, 300, 4, 3.0), _predict_case(62, 12, 200, 10, 2.0),
+                  _predict_case(63, 3, 400, 3, 4.0)]
+
+
+def _majority_vote(logits):
+    return torch.mode(logits.argmax(dim=-1), dim=0).values
+
+
+def _rate_reference(mean, std):
+    return vib.rate_per_dimension(mean, std)
+
+
+def _rate_with(mean, std, *, unit=_LN2, data="mean", dims="keep", log_var=True):
+    """The per-dimension rate with one piece changed, to recognise a learner's mistake."""
+    log_term = torch.log(std ** 2) if log_var else torch.log(std)
+    per = 0.5 * (std ** 2 + mean ** 2 - 1 - log_term) / unit  # (n, K)
+    if dims == "mean":
+        return per.mean(-1)
+    if dims == "sum":
+        return per.sum(-1).mean()
+    return per.mean(0) if data == "mean" else per.sum(0)
+
+
+_RATE_CASES = [_gaussian_case(71, (50, 4)), _gaussian_case(72, (7, 3)), _gaussian_case(73, (200, 16)),
+               (torch.zeros(5, 2), torch.ones(5, 2))]
+
+
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
 
@@ -437,6 +525,68 @@ class _Checks:
                  lambda m, s, e: (m + s) * e)],
         "z = mean + std * eps: eps carries the randomness, so gradients reach mean and std.",
         rtol=1e-6, atol=1e-7, properties=lambda func: _reparameterised_gradients(func),
+    )
+    vib_loss = Exercise(
+        "4.3", "the VIB loss of one model", _vib_loss_reference, _VIB_LOSS_CASES,
+        [Mistake("the cross-entropy is in nats: divide it by ln 2 for bits (F.cross_entropy uses natural logs).",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, ce_unit=1.0)),
+         Mistake("that is all in nats: divide the cross-entropy and the KL by ln 2 for bits.",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, ce_unit=1.0, kl_unit=1.0)),
+         Mistake("the KL is in nats: divide it by ln 2 (or use your kl_gaussian, which returns bits).",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, kl_unit=1.0)),
+         Mistake("sum the KL over the K latent dimensions; averaging over them divides beta by K.",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, kl_reduce="mean")),
+         Mistake("average the KL over the examples of the batch, as the cross-entropy is averaged; "
+                 "a sum makes beta grow with the batch size.",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, kl_batch="sum")),
+         Mistake("average the cross-entropy over the batch (a sum makes it grow with the batch size, "
+                 "and changes the balance with beta KL).",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, ce_batch="sum")),
+         Mistake("beta weighs the KL, not the cross-entropy: loss = CE + beta * KL.",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, beta_on_ce=True)),
+         Mistake("logits are not log-probabilities: take log_softmax first (F.nll_loss expects log-probabilities; "
+                 "F.cross_entropy takes the logits themselves).",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, log_probs="raw")),
+         Mistake("the softmax is applied twice: F.cross_entropy takes logits, not probabilities.",
+                 lambda lg, y, m, s, b: _vib_loss_with(lg, y, m, s, b, log_probs="twice"))],
+        "loss = F.cross_entropy(logits, y) / ln 2 + beta * KL, the KL in bits summed over the K dims "
+        "and averaged over the batch (your kl_gaussian(mean, std).mean()).",
+        rtol=1e-5, atol=1e-6, properties=lambda func: _vib_loss_gradients(func),
+    )
+    predict = Exercise(
+        "4.4", "prediction averaged over S samples", _predict_reference, _PREDICT_CASES,
+        [Mistake("average the probabilities (softmax), not the logits: the mean of the logits of the samples "
+                 "is another rule (it weighs a confident sample differently).",
+                 lambda lg: lg.mean(dim=0).argmax(dim=-1)),
+         Mistake("that is a majority vote of the samples' classes; average the softmax probabilities instead.",
+                 _majority_vote),
+         Mistake("you used the first sample only: average over all S samples (axis 0).",
+                 lambda lg: lg[0].argmax(dim=-1)),
+         Mistake("average over the samples (axis 0), not over the batch.",
+                 lambda lg: torch.softmax(lg, dim=-1).mean(dim=1).argmax(dim=-1)),
+         Mistake("the softmax runs over the classes (the last axis), not over the samples.",
+                 lambda lg: torch.softmax(lg, dim=0).mean(dim=0).argmax(dim=-1)),
+         Mistake("return the predicted class of each example (argmax over the classes), not the probabilities.",
+                 lambda lg: torch.softmax(lg, dim=-1).mean(dim=0))],
+        "p = softmax over the classes of each sample's logits, averaged over the S samples (axis 0); "
+        "the prediction is the argmax over the classes.",
+    )
+    rate_per_dimension = Exercise(
+        "4.5", "rate per latent dimension", _rate_reference, _RATE_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda m, s: _rate_with(m, s, unit=1.0)),
+         Mistake("average over the inputs (axis 0), do not sum: the rate is an expectation over x.",
+                 lambda m, s: _rate_with(m, s, data="sum")),
+         Mistake("keep one value per latent dimension: average over the inputs (axis 0), not over the dims.",
+                 lambda m, s: _rate_with(m, s, dims="mean")),
+         Mistake("one value per dimension, not the total rate: do not sum over the dims.",
+                 lambda m, s: _rate_with(m, s, dims="sum")),
+         Mistake("the log term is log sigma^2 = 2 log sigma, not log sigma.",
+                 lambda m, s: _rate_with(m, s, log_var=False)),
+         Mistake("that is the spread of the means, Var_x mu_k (the active-unit criterion), not the KL: "
+                 "a dimension whose mean moves but whose noise is large carries few bits.",
+                 lambda m, s: m.var(dim=0))],
+        "rate_k = mean over the inputs of 1/2 (sigma_k^2 + mu_k^2 - 1 - ln sigma_k^2) / ln 2, one value per dim.",
+        rtol=1e-5, atol=1e-6,
     )
 
 check = _Checks()

@@ -128,3 +128,61 @@ def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.
     ax.set_ylabel("z2")
     ax.set_title(title)
     return ax
+
+
+def mean_and_spread(ax: plt.Axes, x, values, *, label: str, **style) -> plt.Axes:
+    """The mean over seeds of ``values`` (shape (len(x), seeds)) against ``x``, with a bar of one standard deviation.
+
+    The line joins the means; the bars show the seed-to-seed spread (sample standard
+    deviation; none with a single seed). Units are those of ``values``.
+    """
+    x, values = np.asarray(x, dtype=float), np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[0] != len(x):
+        raise ValueError(f"values must have shape (len(x), seeds) = ({len(x)}, seeds), got {values.shape}")
+    spread = values.std(axis=1, ddof=1) if values.shape[1] > 1 else None
+    ax.errorbar(x, values.mean(axis=1), yerr=spread, marker="o", ms=4, capsize=3, label=label, **style)
+    return ax
+
+
+def vacuous_beyond(ax: plt.Axes, limit: float, *, axis: str = "x", label: str = "", color: str = "grey") -> plt.Axes:
+    """Mark where an upper bound on I(Z;X) is vacuous: a dashed line at ``limit`` (bits) and a shade beyond it.
+
+    With X the n training images, I(Z;X) <= H(X) = log2 n, so a variational bound above
+    ``limit`` = log2 n says nothing. ``axis`` is the axis that carries the bound ("x" or "y").
+    Call it after drawing the data: the shade runs from ``limit`` to the end of the axis.
+    """
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be 'x' or 'y', got {axis!r}")
+    if axis == "x":
+        line, span, get_limits, set_limits = ax.axvline, ax.axvspan, ax.get_xlim, ax.set_xlim
+    else:
+        line, span, get_limits, set_limits = ax.axhline, ax.axhspan, ax.get_ylim, ax.set_ylim
+    low, high = get_limits()
+    high = max(high, 1.3 * limit)
+    line(limit, color=color, ls="--", lw=1.2, label=label or None)
+    span(limit, high, color=color, alpha=0.1, lw=0)
+    set_limits(low, high)
+    return ax
+
+
+def rate_map(ax: plt.Axes, betas, rates, *, title: str = "") -> plt.Axes:
+    """Heat map of the rate of each latent dimension (bits, log colour scale, with a colour bar) across betas.
+
+    ``rates`` has shape (len(betas), K): the per-dimension rate E_x KL of each model. Each
+    column shows one beta, its dimensions sorted from the most to the least bits.
+    """
+    betas, rates = np.asarray(betas, dtype=float), np.asarray(rates, dtype=float)
+    if rates.ndim != 2 or rates.shape[0] != len(betas):
+        raise ValueError(f"rates must have shape (len(betas), K) = ({len(betas)}, K), got {rates.shape}")
+    if np.any(rates <= 0):
+        raise ValueError("rates must be positive for the log colour scale")
+    ordered = -np.sort(-rates, axis=1).T  # (K, betas), largest first
+    image = ax.imshow(ordered, aspect="auto", cmap="magma", norm=colors.LogNorm(), interpolation="nearest",
+                      origin="upper")
+    ax.figure.colorbar(image, ax=ax, label="rate of the dimension  E_x KL_k [bits]")
+    ax.set_xticks(range(len(betas)), [f"{b:.0e}" for b in betas], rotation=60)
+    ax.set_yticks(range(0, rates.shape[1], max(1, rates.shape[1] // 8)))
+    ax.set_xlabel("beta")
+    ax.set_ylabel("latent dimension, sorted by rate")
+    ax.set_title(title)
+    return ax

@@ -43,7 +43,7 @@ def vae_parts():
     """A 2-member beta-VAE on 5 inputs of 6 pixels: model, x, pixel logits, mean, std."""
     torch.manual_seed(0)
     model = vib.VAEEnsemble(6, 2, (8,), seeds=[0, 1])
-    x = torch.rand(5, 6)
+    x = torch.randint(0, 17, (5, 6)) / 16.0  # grey levels k / 16, as in the digits
     with torch.no_grad():
         logits, mean, std = model(x)
     return model, x, logits, mean, std

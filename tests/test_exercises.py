@@ -50,6 +50,28 @@ def _critical(pxy, index=1, power=2):
     return 1 / np.linalg.svd(pxy / np.sqrt(np.outer(px, py)), compute_uv=False)[index] ** power
 
 
+LN2 = math.log(2)
+
+
+def _kl_per_dim(m, s):
+    """KL(N(m, s^2) || N(0, 1)) in bits, elementwise."""
+    return (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)) / (2 * LN2)
+
+
+def _vib_loss(logits, y, mean, std, beta, *, ce_scale=1 / LN2, kl=lambda m, s: _kl_per_dim(m, s).sum(-1).mean(),
+              log_probs=lambda lg: torch.log_softmax(lg, -1), beta_on_ce=False):
+    """A learner's VIB loss; the keywords make known mistakes."""
+    ce = torch.nn.functional.nll_loss(log_probs(logits), y) * ce_scale
+    return beta * ce + kl(mean, std) if beta_on_ce else ce + beta * kl(mean, std)
+
+
+def _predict_numpy(logits):
+    """A correct answer written in numpy: softmax, mean over the samples, argmax."""
+    z = logits.numpy()
+    p = np.exp(z - z.max(-1, keepdims=True))
+    return np.argmax((p / p.sum(-1, keepdims=True)).mean(axis=0), axis=-1)
+
+
 def _entropy_ok(p):
     nz = p[p > 0]
     return -np.sum(nz * np.log2(nz))
@@ -64,6 +86,11 @@ def _entropy_ok(p):
     (check.reparameterise, lambda m, s, e: e * s + m),
     (check.critical_beta, _critical),
     (check.anneal, _anneal),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b)),
+    (check.predict, lambda lg: torch.softmax(lg, dim=2).sum(dim=0).argmax(dim=1)),
+    (check.predict, _predict_numpy),
+    (check.rate_per_dimension, lambda m, s: _kl_per_dim(m, s).mean(0)),
+    (check.rate_per_dimension, lambda m, s: torch.stack([_kl_per_dim(m[:, k], s[:, k]).mean() for k in range(m.shape[1])])),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -106,6 +133,35 @@ WRONG = [
     (check.anneal, lambda pxy, betas: (np.zeros(len(betas)), np.zeros(len(betas))), "never leaves I = 0"),
     (check.anneal, lambda pxy, betas: tuple(v[::-1] for v in _anneal(pxy, betas)), "order of `betas`"),
     (check.anneal, lambda pxy, betas: _anneal(pxy, betas)[::-1], "in that order"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, ce_scale=1.0), "cross-entropy is in nats"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, ce_scale=1.0,
+                                                      kl=lambda m, s: LN2 * _kl_per_dim(m, s).sum(-1).mean()),
+     "all in nats"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, kl=lambda m, s: _kl_per_dim(m, s).mean()),
+     "divides beta by K"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, kl=lambda m, s: _kl_per_dim(m, s).sum()),
+     "grow with the batch size"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, beta_on_ce=True), "beta weighs the KL"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, log_probs=lambda lg: lg), "log_softmax"),
+    (check.vib_loss, lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b, log_probs=lambda lg: torch.log_softmax(
+        torch.softmax(lg, -1), -1)), "softmax is applied twice"),
+    (check.vib_loss, lambda lg, y, m, s, b: torch.nn.functional.cross_entropy(lg, y, reduction="sum") / LN2
+     + b * _kl_per_dim(m, s).sum(-1).mean(), "average the cross-entropy"),
+    (check.predict, lambda lg: lg.mean(0).argmax(-1), "not the logits"),
+    (check.predict, lambda lg: torch.log_softmax(lg, -1).mean(0).argmax(-1), "not the logits"),
+    (check.predict, lambda lg: torch.mode(lg.argmax(-1), 0).values, "majority vote"),
+    (check.predict, lambda lg: lg[0].argmax(-1), "first sample"),
+    (check.predict, lambda lg: lg[-1].argmax(-1), "expected"),
+    (check.predict, lambda lg: torch.softmax(lg, -1).mean(1).argmax(-1), "not over the batch"),
+    (check.predict, lambda lg: torch.softmax(lg, 0).mean(0).argmax(-1), "over the classes"),
+    (check.predict, lambda lg: torch.softmax(lg, -1).mean(0), "not the probabilities"),
+    (check.rate_per_dimension, lambda m, s: _kl_per_dim(m, s).mean(0) * LN2, "nats"),
+    (check.rate_per_dimension, lambda m, s: _kl_per_dim(m, s).sum(0), "do not sum"),
+    (check.rate_per_dimension, lambda m, s: _kl_per_dim(m, s).mean(1), "not over the dims"),
+    (check.rate_per_dimension, lambda m, s: _kl_per_dim(m, s).sum(1).mean(), "total rate"),
+    (check.rate_per_dimension, lambda m, s: (s ** 2 + m ** 2 - 1 - torch.log(s)).mean(0) / (2 * LN2), "2 log sigma"),
+    (check.rate_per_dimension, lambda m, s: m.var(0), "spread of the means"),
+    (check.rate_per_dimension, lambda m, s: (m.var(0) + s.pow(2).mean(0)) / 2, "expected"),
 ]
 
 
@@ -176,3 +232,26 @@ def test_reparameterised_sample_must_pass_gradients(wrong, message, monkeypatch)
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
     with pytest.raises(ExerciseError, match=message):
         check.reparameterise(wrong)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b).item(), "torch scalar"),
+    (lambda lg, y, m, s, b: _vib_loss(lg, y, m, s, b).detach(), "no gradient"),
+    (lambda lg, y, m, s, b: _vib_loss(lg.detach(), y, m, s, b), "no gradient reaches|gradient with respect to logits"),
+    (lambda lg, y, m, s, b: _vib_loss(lg, y, m, s.detach(), b), "gradient with respect to std"),
+])
+def test_vib_loss_must_be_a_differentiable_scalar(wrong, message, monkeypatch):
+    """The notebook trains with the learner's loss: right values are not enough."""
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    with pytest.raises(ExerciseError, match=message):
+        check.vib_loss(wrong)
+
+
+def test_each_predict_mistake_differs_from_the_reference_on_every_case():
+    """The cases are built so that averaging logits, voting and the first sample all give other classes."""
+    from ibcourse.exercises import _PREDICT_CASES
+
+    for (logits,) in _PREDICT_CASES:
+        want = check.predict.reference(logits)
+        for mistake in check.predict.mistakes[:3]:
+            assert bool((mistake.answer(logits) != want).any())

@@ -113,15 +113,62 @@ def test_active_dimensions():
     assert list(vib.active_dimensions(model, torch.randn(200, 6))) == [1, 1]
 
 
-def test_vae_loss_parts():
-    model = vib.VAEEnsemble(6, 2, (8,), seeds=[0, 1, 2])
-    x = torch.rand(5, 6)
+def test_vae_loss_is_a_categorical_code_length_in_bits():
+    model = vib.VAEEnsemble(6, 2, (8,), seeds=[0, 1, 2], levels=5)
+    x = torch.randint(0, 5, (7, 6)) / 4.0
     logits, mean, std = model(x)
-    assert logits.shape == (3, 5, 6)
+    assert logits.shape == (3, 7, 6, 5)
     parts = vib.vae_loss(logits, x, mean, std, torch.tensor([0.0, 1.0, 4.0]))
-    bce = torch.nn.functional.binary_cross_entropy_with_logits(logits[2], x, reduction="sum") / 5 / math.log(2)
-    assert torch.allclose(parts["distortion"][2], bce)
+    levels = (x * 4).round().long()
+    nats = torch.nn.functional.cross_entropy(logits[2].reshape(-1, 5), levels.reshape(-1), reduction="sum") / 7
+    assert torch.allclose(parts["distortion"][2], nats / math.log(2))
+    assert torch.allclose(parts["rate"], vib.kl_to_standard_normal(mean, std).mean(1))
     assert torch.allclose(parts["objective"], parts["distortion"] + torch.tensor([0.0, 1.0, 4.0]) * parts["rate"])
+    uniform = vib.vae_loss(torch.zeros(1, 7, 6, 5), x, mean[:1], std[:1], 0.0)
+    assert uniform["distortion"].item() == pytest.approx(6 * math.log2(5))  # 6 pixels, 5 equally likely levels
+
+
+def test_vae_levels_and_reconstructions():
+    model = vib.VAEEnsemble(6, 2, (8,), seeds=[0, 1], levels=17)
+    x = torch.randint(0, 17, (4, 6)) / 16.0
+    assert torch.equal(vib.pixel_levels(x, 17), (x * 16).round().long())
+    with torch.no_grad():
+        recon = model.reconstruct(x)
+    assert recon.shape == (2, 4, 6) and bool((recon >= 0).all()) and bool((recon <= 1).all())
+    with pytest.raises(ValueError, match="grey levels"):
+        vib.pixel_levels(torch.full((2, 6), 0.03), 17)
+    with pytest.raises(ValueError, match="grey levels"):
+        vib.vae_loss(torch.zeros(1, 2, 6, 17), torch.full((2, 6), 1.5), torch.zeros(1, 2, 2), torch.ones(1, 2, 2), 1.0)
+    with pytest.raises(ValueError, match="levels"):
+        vib.VAEEnsemble(6, 2, (8,), seeds=[0], levels=1)
+
+
+def test_rate_per_dimension_sums_to_the_rate():
+    gen = torch.Generator().manual_seed(5)
+    mean, std = torch.randn(3, 40, 6, generator=gen), torch.rand(3, 40, 6, generator=gen) + 0.2
+    per_dim = vib.rate_per_dimension(mean, std)
+    assert per_dim.shape == (3, 6) and bool((per_dim >= 0).all())
+    assert torch.allclose(per_dim.sum(-1), vib.kl_to_standard_normal(mean, std).mean(1), atol=1e-5)
+    mean[..., 2], std[..., 2] = 0.0, 1.0  # a dimension at the prior carries nothing
+    assert torch.allclose(vib.rate_per_dimension(mean, std)[:, 2], torch.zeros(3))
+
+
+def test_objective_with_a_loss_of_one_model_equals_the_batched_loss():
+    model = small_model()
+    x, y = torch.randn(10, 6), torch.randint(0, 4, (10,))
+    schedule = [schedules.Constant(0.2), schedules.Constant(1.5)]
+
+    def one_model(logits, labels, mean, std, beta):
+        ce = torch.nn.functional.cross_entropy(logits, labels) / math.log(2)
+        return ce + beta * vib.kl_to_standard_normal(mean, std).mean()
+
+    torch.manual_seed(4)
+    batched = vib.classifier_objective(schedule, samples=3)(model, x, y, 1)["loss"]
+    torch.manual_seed(4)
+    looped = vib.classifier_objective(schedule, samples=3, loss=one_model)(model, x, y, 1)["loss"]
+    assert torch.allclose(batched, looped, atol=1e-5)
+    looped.backward()
+    assert model.encoder.linear1.weight.grad is not None
 
 
 def test_alemi_recipe_runs_end_to_end_on_a_tiny_stand_in():
