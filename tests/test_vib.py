@@ -179,3 +179,17 @@ def test_alemi_recipe_runs_end_to_end_on_a_tiny_stand_in():
     errors = vib.alemi_recipe(images, epochs=2, k=4, hidden=(16,), progress=False)
     assert set(errors) == {"vib", "deterministic", "seconds"}
     assert 0 <= errors["vib"] <= 1 and 0 <= errors["deterministic"] <= 1 and errors["seconds"] > 0
+
+
+def test_alemi_hours_scales_one_timed_epoch(monkeypatch):
+    seen = {}
+
+    def fake_recipe(images, *, epochs, samples, progress):
+        seen.update(n=len(images.x_train), pixels=images.x_train.shape[1], epochs=epochs)
+        return {"vib": 0.5, "deterministic": 0.5, "seconds": 3.0}
+
+    monkeypatch.setattr(vib, "alemi_recipe", fake_recipe)
+    assert vib.alemi_hours(n_train=600, epochs=200) == pytest.approx(3.0 * 100 * 200 / 3600)
+    assert seen == {"n": 600, "pixels": 784, "epochs": 1}
+    with pytest.raises(ValueError, match="n_train"):
+        vib.alemi_hours(n_train=10)
