@@ -15,8 +15,8 @@ def ib_plane(ax: plt.Axes, curve: IBCurve, *, h_x: float, i_xy: float, label: st
     Dashed lines mark the limits I(X;T) <= H(X) = ``h_x`` and I(T;Y) <= I(X;Y) = ``i_xy``.
     """
     ax.plot(curve.i_xt, curve.i_ty, ".-", label=label, **style)
-    ax.axhline(i_xy, color="grey", ls="--", lw=0.8)
-    ax.axvline(h_x, color="grey", ls=":", lw=0.8)
+    ax.axhline(i_xy, color="grey", ls="--", lw=0.8, label="I(X;Y): the ceiling of I(T;Y)")
+    ax.axvline(h_x, color="grey", ls=":", lw=0.8, label="H(X): the ceiling of I(X;T)")
     ax.set_xlabel("I(X;T) [bits]")
     ax.set_ylabel("I(T;Y) [bits]")
     return ax

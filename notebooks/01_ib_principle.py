@@ -15,14 +15,14 @@
 # %% [markdown]
 # # 1 · The Information Bottleneck principle, computed exactly
 #
-# **Learning objectives** (about 90 minutes)
+# **Learning objectives** (about 100 minutes)
 #
 # | you will be able to | time |
 # |---|---|
 # | compute entropy, mutual information and KL divergence of discrete tables, in bits | 15 min |
 # | state the IB Lagrangian and derive its self-consistent equations | 15 min |
 # | implement one IB update and trace the IB curve by annealing | 20 min |
-# | compute the critical beta where the trivial solution stops being optimal | 10 min |
+# | compute the critical beta where the trivial solution becomes unstable | 10 min |
 # | read cluster splits at critical values of beta from encoder heat maps | 10 min |
 # | see the IB as rate-distortion with a KL distortion, and check it numerically | 10 min |
 # | compare the discrete solver with the closed-form Gaussian IB, and the IB with the deterministic IB | 20 min |
@@ -161,8 +161,8 @@ claims.at_most(max(ratios), 1.0, "no channel p(t|x) creates information about Y:
 # $Y \to X \to T$, $I(T;Y) \le I(T;X)$: $T$ cannot know more about $Y$ than about $X$. So
 # $\mathcal L = I(X;T) - \beta I(T;Y) \ge (1-\beta)\, I(X;T) \ge 0$ when $\beta \le 1$:
 # no encoder beats $\mathcal L = 0$, which the trivial encoder ($T$ independent of $X$)
-# attains. Compression always wins at $\beta \le 1$. Section 3 finds the exact $\beta$ above 1
-# where it stops winning.
+# attains. Compression always wins at $\beta \le 1$. Section 3 asks where above 1 it stops
+# winning.
 
 # %% [markdown]
 # ## 2. The IB Lagrangian
@@ -184,14 +184,15 @@ claims.at_most(max(ratios), 1.0, "no channel p(t|x) creates information about Y:
 # make it short: $\partial I(X;T)/\partial p(t|x) = p(x)\log\frac{p(t|x)}{p(t)}$, and,
 # since $p(y|t) = \sum_x p(y|x)p(t|x)p(x)/p(t)$, the derivative of $I(T;Y)$ is
 # $p(x)\sum_y p(y|x)\log\frac{p(y|t)}{p(y)}$. Terms that do not depend on $t$ fold into
-# the normaliser, and $\sum_y p(y|x)\log p(y|t)$ is, up to such a term, minus the KL
-# divergence from $p(y|x)$ to $p(y|t)$. The stationary points satisfy
+# the normaliser, and $\sum_y p(y|x)\log p(y|t)$ is, up to such a term,
+# $-D_{\mathrm{KL}}[p(y|x)\,\|\,p(y|t)]$. The stationary points satisfy
 # $$p(t|x) = \frac{p(t)}{Z(x,\beta)}\exp\!\big(-\beta\,D_{\mathrm{KL}}[p(y|x)\,\|\,p(y|t)]\big),\quad
 # p(t) = \sum_x p(x)p(t|x),\quad p(y|t) = \frac{1}{p(t)}\sum_x p(y|x)p(t|x)p(x),$$
 # with the KL in nats inside $\exp$ (equivalently $2^{-\beta D_{\mathrm{KL}}}$ with the
 # KL in bits). The encoder assigns $x$ to clusters $t$ whose prediction of $Y$ is close
 # to that of $x$, weighted by how popular $t$ already is. Iterating the three equations
-# never increases $\mathcal{L}$ and converges to a *local* optimum.
+# never increases $\mathcal{L}$ and converges to a fixed point: a stationary point, in
+# practice a local optimum when it starts from a generic encoder.
 #
 # ### Exercise 1.3 — one IB update
 # Write `ib_update(pxy, encoder, beta)`: from the current encoder (shape $|X|\times|T|$)
@@ -243,8 +244,9 @@ claims.at_most(abs(loop_xt - package.i_xt), 1e-6, "the loop and the package reac
 #
 # The trivial solution ($T$ independent of $X$) stays optimal beyond $\beta = 1$, up to a
 # **critical** $\beta$. For this binary channel it is $\beta_c = 1/\rho^2 = 1.5625$. Measure
-# it: below, the converged $I(X;T)$ is zero up to rounding (below $10^{-12}$ bits); above,
-# it moves away from zero. Note how many more updates are needed close to $\beta_c$.
+# it: below, the converged $I(X;T)$ is zero up to rounding (below $10^{-12}$ bits in size;
+# rounding can make it slightly negative); above, it moves away from zero. Note how many
+# more updates are needed close to $\beta_c$.
 
 # %%
 rho = 0.8
@@ -253,13 +255,13 @@ bsc = [ib.iterative_ib(pxy_2x2, beta, seed=0) for beta in bsc_betas]
 for beta, r in zip(bsc_betas, bsc):
     print(f"beta = {beta:5.2f}  I(X;T) = {r.i_xt:9.2e}  I(T;Y) = {r.i_ty:9.2e}  "
           f"({r.n_iter} updates{'' if r.converged else ', NOT converged'})")
-print(f"theory: beta_c = 1/rho^2 = {1 / rho**2}")
+print(f"theory: beta_c = 1/rho^2 = {1 / rho**2:.4f}")
 below = [r.i_xt for b, r in zip(bsc_betas, bsc) if b < 1 / rho**2]
 above = [r.i_xt for b, r in zip(bsc_betas, bsc) if b > 1 / rho**2]
 claims.at_most(max(below), 1e-12, "below beta_c the converged I(X;T) is zero up to rounding", unit="bits")
 claims.at_least(min(above), 1e-3, "above beta_c it moves away from zero", unit="bits")
-claims.at_least(bsc[2].n_iter / bsc[0].n_iter, 5.0, "close to beta_c many more updates are needed (ratio of "
-                "updates at beta = 1.55 and 1.0)", unit="x")
+claims.at_least(bsc[2].n_iter / bsc[0].n_iter, 5.0, "close to beta_c many more updates are needed "
+                "(updates at 1.55 / at 1.0)", unit="x")
 
 # %% [markdown]
 # ### Where the transition comes from: the critical beta
@@ -267,14 +269,16 @@ claims.at_least(bsc[2].n_iter / bsc[0].n_iter, 5.0, "close to beta_c many more u
 # expand $\mathcal L$ to second order in $\epsilon$. The compression term grows like
 # $\epsilon^2\,\mathrm{Var}[f(X)]$, the relevance term like
 # $\epsilon^2\,\mathrm{Var}\big[\mathbb E[f(X)\mid Y]\big]$. The best direction $f$ maximises
-# their ratio, which is the squared **maximal correlation** $s_2^2$ of $X$ and $Y$: the second
-# largest singular value of the matrix $Q = p(x,y)/\sqrt{p(x)p(y)}$ (the largest, 1, belongs
-# to the constant functions). So the trivial encoder is a local optimum exactly for
+# their ratio, $s_2^2$, where $s_2$, the second largest singular value of the matrix
+# $Q = p(x,y)/\sqrt{p(x)p(y)}$, is the **maximal correlation** of $X$ and $Y$ (the largest
+# singular value, 1, belongs to the constant functions). So the trivial encoder is stable
+# against such small perturbations (the update returns to it) exactly for
 # $$\beta < \beta_0 = \frac{1}{s_2^2}$$
 # (Kim et al. 2017; Wu et al. 2019). For the binary channel $s_2 = \rho$, so
-# $\beta_0 = 1/\rho^2$. The IB can still leave the trivial solution *earlier* through a
-# discontinuous jump to a distant, better solution, at $1/\eta$, where $\eta \ge s_2^2$ is the
-# strong data-processing constant of the channel; we will meet one in section 4.
+# $\beta_0 = 1/\rho^2$. The expansion keeps every $p(t)$ away from 0; a new cluster of
+# vanishing mass escapes it, and the trivial encoder stops being *optimal* at
+# $1/\eta \le \beta_0$, where $\eta \ge s_2^2$ is the strong data-processing constant of the
+# channel. For the binary channel the two agree; section 4 meets a channel where they do not.
 #
 # ### Exercise 1.4 — the critical beta
 # Write `critical_beta(pxy)` returning $1/s_2^2$ for a joint table with no zero rows or columns.
@@ -301,8 +305,8 @@ print(f"binary channel: critical_beta = {critical_beta(pxy_2x2):.6f}, 1/rho^2 = 
 claims.at_most(abs(critical_beta(pxy_2x2) - 1 / rho**2), 1e-9, "for the binary channel beta_0 = 1/rho^2")
 
 # %% [markdown]
-# **Think 2.** Why did `iterative_ib` need thousands of updates at $\beta = 1.55$ and only
-# a few dozen at $\beta = 1$? Think of what one update does to a small perturbation of the
+# **Think 2.** Why did `iterative_ib` need about two thousand updates at $\beta = 1.55$ and
+# only a few dozen at $\beta = 1$? Think of what one update does to a small perturbation of the
 # trivial encoder.
 
 # %% [markdown] tags=["answer"] jupyter={"source_hidden": true}
@@ -310,11 +314,22 @@ claims.at_most(abs(critical_beta(pxy_2x2) - 1 / rho**2), 1e-9, "for the binary c
 # direction $f$ like multiplication by $\beta s_2^2$ (the same ratio as in the expansion
 # above). Below $\beta_0$ this factor is less than 1, so perturbations die out
 # geometrically; at $\beta = 1$ it is $0.64$, at $\beta = 1.55$ it is $0.992$, and a
-# perturbation needs hundreds of updates to shrink by each factor of 10. As $\beta \to
+# perturbation needs about 290 updates to shrink by each factor of 10. As $\beta \to
 # \beta_0$ the factor tends to 1 and convergence takes ever longer: **critical slowing
 # down**, as at any second-order phase transition. A solver that stops when one update
 # changes little stops far from the fixed point there; the package's curve solver
 # estimates what remains from the geometric decay instead, and accelerates the updates.
+
+# %% [markdown]
+# What stopping early does, measured: at $\beta = 1.55$, below $\beta_c$, a solver that
+# stops after a fixed 100 updates reports a non-trivial solution that is not there.
+
+# %%
+early = ib.iterative_ib(pxy_2x2, 1.55, seed=0, max_iter=100)
+print(f"beta = 1.55 after 100 updates: I(X;T) = {early.i_xt:.2e} bits (converged: {early.converged}); "
+      f"converged: {bsc[2].i_xt:.1e}")
+claims.at_least(early.i_xt, 1e-3, "stopped after 100 updates, the solver reports information that is not there",
+                unit="bits")
 
 # %% [markdown]
 # With $|X| = 2$ there is nothing to *compress into*: once both inputs are separated
@@ -325,8 +340,9 @@ claims.at_most(abs(critical_beta(pxy_2x2) - 1 / rho**2), 1e-9, "for the binary c
 # ## 4. The IB curve of a many-to-few channel
 #
 # Our joint: $X$ uniform on 32 inputs in four groups of 12, 10, 6 and 4; each group
-# points to its own label $y$, some inputs reliably ($p(y|x)$ close to one-hot), others
-# barely (close to uniform) — `joints.noisy_labels`. Which inputs are worth telling
+# points to its own label $y$, with a reliability that varies within the group: $p(y|x)$
+# gives the input's own label a probability between 0.475 and 0.96 (uniform would be 0.25)
+# — `joints.noisy_labels`. Which inputs are worth telling
 # apart depends on how much a bit of $I(T;Y)$ is worth: that is $\beta$.
 
 # %%
@@ -334,6 +350,9 @@ pxy = joints.noisy_labels(group_sizes=(12, 10, 6, 4), reliability=(0.3, 0.95))
 groups = np.repeat(np.arange(4), (12, 10, 6, 4))  # the label group of each input
 h_x, i_xy = info.entropy(pxy.sum(axis=1)), info.mutual_information(pxy)
 print(f"|X| = {pxy.shape[0]}, |Y| = {pxy.shape[1]},  H(X) = {h_x:.4f} bits,  I(X;Y) = {i_xy:.4f} bits")
+own = (pxy / pxy.sum(axis=1, keepdims=True)).max(axis=1)
+claims.between(own.min(), 0.47, 0.48, "the least reliable input gives its own label 0.475")
+claims.between(own.max(), 0.955, 0.965, "the most reliable one gives it 0.96")
 
 fig, ax = plt.subplots(figsize=(8, 2.8))
 plots.channel_map(ax, pxy, title="the channel p(y|x): four groups of inputs, each pointing to its label")
@@ -409,59 +428,75 @@ plt.show()
 increasing = lambda values: bool(np.all(np.diff(values) >= -1e-9))  # noqa: E731
 print(f"ib_curve monotone in beta:     I(X;T) {increasing(curve.i_xt)}, I(T;Y) {increasing(curve.i_ty)}")
 print(f"fresh starts monotone in beta: I(X;T) {increasing(fresh_xt)}, I(T;Y) {increasing(fresh_ty)}")
-print(f"fresh starts worse than ib_curve by more than 1e-3 bits at {np.sum(fresh_excess > 1e-3)} of {len(betas)} "
-      f"betas (at most {fresh_excess.max():.3f} bits)")
+print(f"fresh starts worse than ib_curve by > 1e-3 bits at {np.sum(fresh_excess > 1e-3)} of {len(betas)} betas "
+      f"(at most {fresh_excess.max():.3f})")
 print(f"annealing loop: largest excess {loop_excess.max():.1e} bits, largest shortfall {-loop_excess.min():.1e} bits")
 print(f"top of the curve: I(T;Y) = {curve.i_ty[-1]:.5f} of I(X;Y) = {i_xy:.5f} bits")
-claims.expect(increasing(curve.i_xt) and increasing(curve.i_ty), "the annealed curve is monotone in beta",
-              f"I(X;T) monotone {increasing(curve.i_xt)}, I(T;Y) monotone {increasing(curve.i_ty)}")
-claims.at_least(np.sum(fresh_excess > 1e-3), 3, "fresh starts end in worse local optima at several betas",
-                unit="betas")
+monotone = all(increasing(v) for v in (curve.i_xt, curve.i_ty, loop_xt, loop_ty))
+claims.expect(monotone, "both annealed traces lie on one monotone curve",
+              f"ib_curve and the loop monotone in I(X;T) and I(T;Y): {monotone}")
+claims.at_least(fresh_excess.max(), 0.1, "fresh starts land at the wrong place for their beta", unit="bits worse")
+claims.at_most(i_xy - curve.i_ty[-1], 0.01, "at large beta the curve approaches I(X;Y)", unit="bits short")
 claims.at_most(np.abs(loop_excess).max(), 1e-4, "the plain loop's Lagrangian is within 1e-4 bits of ib_curve's "
                "at every beta", unit="bits")
-claims.at_least(np.sum(lagrangian <= 1e-12), len(betas), "ib_curve is never worse than the trivial encoder "
-                "(Lagrangian <= 0 at every beta)", unit="betas")
 
 # %% [markdown]
-# The fresh starts scatter below the curve and jump between branches from one $\beta$
-# to the next; both annealed traces lie on one monotone curve, which reaches $I(X;Y)$ at
-# large $\beta$. The plain loop's Lagrangian is within $10^{-4}$ bits of `ib_curve`'s at
-# every $\beta$: for the curve, annealing is what matters. The acceleration and the
+# The fresh starts land on or near the curve but at the wrong place for their $\beta$ (a
+# Lagrangian worse by up to the printed amount), and jump between branches from one $\beta$
+# to the next; both annealed traces lie on one monotone curve, which approaches $I(X;Y)$ at
+# large $\beta$. (Where a branch it anneals along ends up worse than the trivial encoder,
+# `ib_curve` takes the trivial encoder instead, so its Lagrangian is never above 0.) The
+# plain loop's Lagrangian is within $10^{-4}$ bits of `ib_curve`'s at every $\beta$: for the
+# curve, annealing is what matters. The acceleration and the
 # convergence test matter for the time, and for the details near transitions, where plain
 # updates crawl (critical slowing down, think question 2): where exactly the curve leaves
 # 0, and how many clusters there are.
 #
 # ### The first transition of the 32-input channel
 # Where does this curve leave $I(X;T) = 0$? Compare with $\beta_0 = 1/s_2^2$ on a fine grid
-# of betas around it.
+# of betas just below it, solved with a tight tolerance ($10^{-9}$ bits).
 
 # %%
 beta_0 = critical_beta(pxy)
-fine = ib.ib_curve(pxy, beta_0 * np.linspace(0.9, 1.1, 41))
-first = int(np.argmax(fine.i_xt > 0))
-print(f"beta_0 = 1/s_2^2 = {beta_0:.4f}")
-print(f"ib_curve leaves I(X;T) = 0 at beta = {fine.betas[first]:.4f} = {fine.betas[first] / beta_0:.3f} beta_0, "
-      f"jumping to I(X;T) = {fine.i_xt[first]:.4f} bits with {fine.n_clusters[first]} clusters; "
-      f"there the Lagrangian is {fine.i_xt[first] - fine.betas[first] * fine.i_ty[first]:.2e} bits (< 0)")
-claims.between(fine.betas[first] / beta_0, 0.95, 1.0, "this channel leaves the trivial solution a little before "
-               "beta_0", unit="x beta_0")
-claims.at_least(fine.i_xt[first], 1e-3, "it leaves with a jump: I(X;T) does not start from 0", unit="bits")
+fine = ib.ib_curve(pxy, beta_0 * np.linspace(0.97, 1.0, 61), tol=1e-9)
+first = int(np.argmax(fine.i_xt > 1e-12))
+leave = fine.betas[first]
+encoder_leave = fine.encoders[first][:, : fine.n_clusters[first]]
+small = int(np.argmin(pxy.sum(axis=1) @ encoder_leave))
+near = ib.ib_curve(pxy, [0.99 * beta_0, 1.2 * beta_0])
+print(f"beta_0 = 1/s_2^2 = {beta_0:.4f}; ib_curve leaves I(X;T) = 0 at beta = {leave:.4f}"
+      f" = {leave / beta_0:.3f} beta_0")
+print(f"there: I(X;T) = {fine.i_xt[first]:.2e} bits; the new cluster has mass "
+      f"{pxy.sum(axis=1) @ encoder_leave[:, small]:.1e}")
+print(f"and draws most on inputs {np.sort(np.argsort(encoder_leave[:, small])[-3:])}")
+print(f"I(X;T) / I(T;Y) there: {fine.i_xt[first] / fine.i_ty[first]:.4f} (an estimate of 1/eta)")
+print(f"at 0.99 beta_0: Lagrangian {near.i_xt[0] - near.betas[0] * near.i_ty[0]:.2e} bits (trivial: 0)")
+claims.between(leave / beta_0, 0.97, 0.995, "this channel leaves the trivial solution before beta_0",
+               unit="x beta_0")
+claims.at_most(fine.i_xt[first], 2e-3, "it leaves continuously: I(X;T) starts near 0", unit="bits")
+claims.at_most(pxy.sum(axis=1) @ encoder_leave[:, small], 1e-3, "through a new cluster of small mass")
+claims.at_most(near.i_xt[0] - near.betas[0] * near.i_ty[0], -1e-5, "below beta_0 a non-trivial encoder "
+               "beats the trivial one (by > 10x the tolerance)", unit="bits")
 
 # %% [markdown]
-# For the binary channel the solver leaves 0 exactly at $\beta_0$; this channel leaves it a
-# little earlier, and with a jump: a solution far from the trivial one becomes better than
-# it (its Lagrangian, printed, is below 0) before the trivial encoder becomes unstable at
-# $\beta_0$. This is the discontinuous transition at $1/\eta$ announced above, and it is real,
-# not a solver artefact: the printed Lagrangian is an exact computation on an explicit
-# encoder. Annealing from large $\beta$ finds it because it comes down along that branch.
+# For the binary channel the solver leaves 0 between $\beta = 1.55$ and $1.58$, around
+# $\beta_0 = 1.5625$. This channel leaves it a little *before* $\beta_0$: a new cluster of
+# small mass, drawing on the most reliable inputs of the smallest group, splits off
+# while the trivial encoder is still stable against the perturbations of the expansion
+# above (which keep every $p(t)$ away from 0). $I(X;T)$ still starts from 0, and the ratio
+# $I(X;T)/I(T;Y)$ at the departure estimates $1/\eta$. It is real, not a solver artefact:
+# below $\beta_0$ the printed Lagrangian of an explicit encoder is below the trivial
+# encoder's 0 by more than the solver's tolerance. Wu et al. (2019) call such a set of
+# inputs, which predicts its label unusually well, a conspicuous subset.
 #
 # ## 5. Clusters split at critical betas
 #
 # Along the curve the number of distinct clusters grows in steps: each step is a
 # bifurcation, where a cluster becomes unstable and splits. `n_clusters` counts clusters
-# that differ by more than the solver resolves (two clusters whose merger would cost less
-# than its tolerance, $10^{-6}$ bits, count as one). The heat maps of the encoder $p(t|x)$
-# below (inputs down, clusters across) are taken at four betas between splits.
+# that differ by more than the solver resolves: clusters whose predictions $p(y|t)$ agree
+# within $10^{-4}$, or whose merger would cost less than its tolerance ($10^{-6}$ bits),
+# count as one. The heat maps of the encoder $p(t|x)$ below (inputs down, clusters across)
+# are taken at four betas between splits.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3))
@@ -473,15 +508,21 @@ ax.set_title("clusters of the IB solution along the curve")
 plt.show()
 
 splits = np.flatnonzero(np.diff(curve.n_clusters) > 0) + 1
-print("splits (beta: clusters):", ", ".join(f"{betas[i]:.3g}: {curve.n_clusters[i]}" for i in splits[:12]), "...")
-claims.between(betas[splits[0]] / beta_0, 0.95, 1.1, "on the coarse grid the first split comes at the first grid "
-               "point past the transition (steps of 7%)", unit="x beta_0")
-shown = [int(np.argmin(np.abs(betas - b))) for b in (2.5, 4.0, 8.0, 30.0)]
+print("first splits (beta: clusters):", ", ".join(f"{betas[i]:.3g}: {curve.n_clusters[i]}" for i in splits[:6]))
+step = betas[1] / betas[0]
+past = int(np.sum((betas > leave) & (betas <= betas[splits[0]])))
+print(f"grid steps of x{step:.3f}; the first split is grid point number {past} past the departure at {leave:.4f}")
+claims.at_most(past, 2, "the coarse grid resolves the first split within two points of the departure",
+               unit="grid points")
+shown = [int(np.argmin(np.abs(betas - b))) for b in (2.5, 4.0, 8.0, 25.0)]
+between = not set(shown) & set(splits)  # a split is a beta whose count differs from the one before
 fig, axes = plt.subplots(1, len(shown), figsize=(3.6 * len(shown), 3.5), squeeze=False)
 for axis, i in zip(axes[0], shown):
     plots.encoder_map(axis, curve.encoders[i], title=f"beta = {betas[i]:.3g}", colorbar=axis is axes[0, -1])
 plt.tight_layout()
 plt.show()
+claims.expect(between, "the four betas lie between splits", f"none of {[f'{betas[i]:.3g}' for i in shown]} is "
+              "a split")
 
 # %% [markdown]
 # **Predict, then look.** Before moving the slider: as $\beta$ passes the first splits,
@@ -493,28 +534,29 @@ plt.show()
 beta_explorer(curve, h_x=h_x, i_xy=i_xy)
 
 # %%
-encoder_4 = curve.encoders[int(np.argmin(np.abs(betas - 4.0)))]
-at_4 = encoder_4.argmax(axis=1)
-at_30 = curve.encoders[int(np.argmin(np.abs(betas - 30.0)))].argmax(axis=1)
-print("beta = 4, most likely cluster of each input:", at_4)
-print("beta = 30:                                   ", at_30)
+i_4, i_25 = (int(np.argmin(np.abs(betas - b))) for b in (4.0, 25.0))
+encoder_4 = curve.encoders[i_4]
+at_4, at_30 = encoder_4.argmax(axis=1), curve.encoders[i_25].argmax(axis=1)
+for i, at in ((i_4, at_4), (i_25, at_30)):
+    print(f"beta = {betas[i]:.3g}, most likely cluster of the inputs of each group:")
+    print("   ", " | ".join(" ".join(str(t) for t in at[groups == g]) for g in range(4)))
 by_group = all(len(set(at_4[groups == g])) == 1 for g in range(4)) and len(set(at_4)) == 4
 sure = encoder_4.max(axis=1)  # inputs of a group are ordered from least to most reliable
 least_sure = all(sure[groups == g][0] < sure[groups == g][-1] for g in range(4))
-pure = all(len(set(groups[at_30 == t])) == 1 for t in set(at_30))
+pure = all(len(set(groups[at == t])) == 1 for at in curve.encoders[i_4: i_25 + 1].argmax(axis=2) for t in set(at))
 runs = bool(np.all(np.diff(at_30) >= 0))  # clusters are runs of neighbouring reliabilities
-claims.expect(by_group, "at beta = 4 the clusters are the four label groups", f"one cluster per group: {by_group}")
+claims.expect(by_group, "near beta = 4 the clusters are the four label groups", f"one per group: {by_group}")
 claims.expect(least_sure, "the encoder is least certain about the unreliable inputs",
-              f"in every group p(t|x) of the least reliable input < that of the most reliable: {least_sure}")
+              f"in every group, max p(t|x) of the least reliable input is the smaller: {least_sure}")
 claims.expect(pure and runs, "later splits divide a group by reliability; no cluster mixes groups",
-              f"pure clusters at beta = 30: {pure}; each a run of neighbouring reliabilities: {runs}")
+              f"pure clusters for beta {betas[i_4]:.3g} to {betas[i_25]:.3g}: {pure}; runs of reliability: {runs}")
 
 # %% [markdown]
 # *Answer.* By label group first: after the first splits, at $\beta = 4$, there is one
 # cluster per group, and the soft encoder is least certain about the unreliable inputs
 # (the low-reliability end of each group). Later splits divide a group by **reliability**:
 # reliable inputs predict their label sharply and are worth a cluster of their own first,
-# while the noisy ones stay pooled. No cluster ever mixes groups in this range of $\beta$.
+# while the noisy ones stay pooled. From $\beta = 4$ to $25$ no cluster mixes groups.
 
 # %% [markdown]
 # ## 6. The IB as rate-distortion
@@ -530,7 +572,7 @@ claims.expect(pure and runs, "later splits divide a group by reliability; no clu
 # which is why the IB needs the third self-consistent equation. Two checks, on the
 # solution at one $\beta$ of the curve: the identity above, and that Blahut–Arimoto,
 # given this distortion matrix and the slope $s=\beta$, finds the same rate and
-# distortion as the IB, to within $10^{-4}$ bits (the solvers stop at finite tolerances).
+# distortion as the IB, to within $10^{-3}$ bits (the solvers stop at finite tolerances).
 
 # %%
 k = int(np.argmin(np.abs(betas - 10.0)))
@@ -540,12 +582,11 @@ px = pxy.sum(axis=1)
 expected_d = np.sum(px[:, None] * enc_k * d)
 print(f"beta = {betas[k]:.3f}: E d = {expected_d:.6f} bits;  I(X;Y) - I(T;Y) = {i_xy - curve.i_ty[k]:.6f} bits")
 rd = ib.blahut_arimoto(px, d, betas[k])
-print(f"Blahut-Arimoto with that distortion held fixed, s = beta: rate {rd.rate:.5f} bits, "
-      f"mean distortion {rd.distortion:.5f} bits")
-print(f"the IB solution:                                   I(X;T) = {curve.i_xt[k]:.5f} bits, "
-      f"mean distortion {expected_d:.5f} bits")
+print(f"Blahut-Arimoto, that distortion held fixed, s = beta: rate {rd.rate:.5f}, "
+      f"distortion {rd.distortion:.5f} bits")
+print(f"the IB solution:                      I(X;T) = rate {curve.i_xt[k]:.5f}, distortion {expected_d:.5f} bits")
 claims.at_most(abs(expected_d - (i_xy - curve.i_ty[k])), 1e-9, "E d = I(X;Y) - I(T;Y)", unit="bits")
-claims.at_most(max(abs(rd.rate - curve.i_xt[k]), abs(rd.distortion - expected_d)), 1e-4,
+claims.at_most(max(abs(rd.rate - curve.i_xt[k]), abs(rd.distortion - expected_d)), 1e-3,
                "Blahut-Arimoto finds the IB's rate and distortion", unit="bits")
 
 # %% [markdown]
@@ -562,8 +603,9 @@ d_grid = np.linspace(1e-3, 0.5, 200)
 fig, ax = plt.subplots(figsize=(5, 3.5))
 ax.plot(d_grid, [1 - info.entropy([q, 1 - q]) for q in d_grid], label="1 - H_b(D)")
 ax.plot(dist, rate, "o", ms=4, label="Blahut-Arimoto")
-ax.set_xlabel("distortion D")
+ax.set_xlabel("expected Hamming distortion D (bit-error probability)")
 ax.set_ylabel("rate R [bits]")
+ax.set_title("R(D) of a fair bit")
 ax.legend()
 plt.show()
 gap = max(abs(r - (1 - info.entropy([q, 1 - q]))) for q, r in zip(dist, rate))
@@ -599,11 +641,11 @@ ax.set_title(f"Gaussian IB, rho = {rho}")
 ax.legend()
 plt.show()
 on_curve = -0.5 * np.log2(1 - rho**2 + rho**2 * 2.0 ** (-2 * numeric.i_xt))
-leaves = g_betas[np.argmax(numeric.i_xt > 0)]
+leaves = g_betas[np.argmax(numeric.i_xt > 1e-12)]
 step = g_betas[1] / g_betas[0]
 distance = np.abs(numeric.i_ty - on_curve).max()
-print(f"critical beta: closed form {analytic.critical_betas[0]:.4f}; discrete solver first leaves 0 at "
-      f"beta = {leaves:.4f} (grid spacing of betas: x{step:.3f})")
+print(f"critical beta: closed form {analytic.critical_betas[0]:.4f}; discrete solver first leaves 0")
+print(f"at beta = {leaves:.4f} (grid spacing of betas: x{step:.3f})")
 print(f"largest distance of the discrete points from the closed-form curve: {distance:.2e} bits")
 print(f"I(X;Y): discretised {info.mutual_information(pxy_gauss):.4f}, continuous {-0.5 * np.log2(1 - rho**2):.4f} bits")
 claims.at_most(distance, 5e-3, "the discrete and closed-form curves agree within a few thousandths of a bit",
@@ -643,8 +685,26 @@ ax.set_ylabel("I(T;Y) [bits]")
 ax.set_title("IB and deterministic IB in the (H(T), I(T;Y)) plane")
 ax.legend()
 plt.show()
-hard = all(set(np.unique(r.encoder)) <= {0.0, 1.0} for r in dib)
-claims.expect(hard, "the DIB's optimum is a hard clustering t = f(x)", f"every DIB encoder is 0/1: {hard}")
+dib_h, dib_ty = np.array([r.h_t for r in dib]), np.array([r.i_ty for r in dib])
+dib_wins = (dib_h - betas * dib_ty) - (np.array(h_t_ib) - betas * curve.i_ty)  # H(T) - beta I(T;Y)
+ib_wins = (curve.i_xt - betas * curve.i_ty) - (dib_h - betas * dib_ty)  # I(X;T) - beta I(T;Y); DIB: I(X;T) = H(T)
+print(f"DIB minus IB on the DIB objective H(T) - beta I(T;Y): at most {dib_wins.max():+.2e} bits "
+      f"(smallest {dib_wins.min():+.3f})")
+print(f"IB minus DIB on the IB objective I(X;T) - beta I(T;Y): at most {ib_wins.max():+.2e} bits "
+      f"(smallest {ib_wins.min():+.3f})")
+claims.at_most(dib_wins.max(), 1e-6, "each method wins its own objective: the DIB on H(T) - beta I(T;Y)",
+               unit="bits")
+claims.at_most(ib_wins.max(), 1e-5, "and the IB on I(X;T) - beta I(T;Y)", unit="bits")
+order = np.argsort(h_t_ib)
+above = dib_ty - np.interp(dib_h, np.array(h_t_ib)[order], curve.i_ty[order])
+claims.at_least(above.min(), -1e-3, "at equal H(T) the DIB keeps at least as much about Y as the IB",
+                unit="bits")
+
+# %% [markdown]
+# In the $(H(T), I(T;Y))$ plane the DIB points lie on or above the IB curve: for the same
+# entropy of the representation, hard clusters keep at least as much about $Y$ (up to the
+# printed margin). That is the DIB's own objective. On the IB's objective the soft IB
+# encoder wins, as the printed differences show: two objectives, two optima.
 
 # %% [markdown]
 # ## Summary
@@ -654,19 +714,21 @@ claims.expect(hard, "the DIB's optimum is a hard clustering t = f(x)", f"every D
 # - The IB trades $I(X;T)$ against $\beta\, I(T;Y)$; its stationary points satisfy three
 #   self-consistent equations, iterated in the log domain.
 # - Only $\beta > 1$ is interesting: by data processing $I(T;Y) \le I(X;T)$.
-# - The trivial encoder is a local optimum up to $\beta_0 = 1/s_2^2$, $s_2$ the maximal
-#   correlation of $X$ and $Y$; the binary channel leaves it there, our 32-input channel a
-#   little earlier, with a jump (a discontinuous transition, at $1/\eta$).
+# - The trivial encoder is stable against small perturbations up to $\beta_0 = 1/s_2^2$, $s_2$
+#   the maximal correlation of $X$ and $Y$, and optimal up to $1/\eta \le \beta_0$; the binary
+#   channel leaves it at $\beta_0$, our 32-input channel a little earlier, through a new
+#   cluster of vanishing mass.
 # - Near a transition the updates slow down (critical slowing down): a convergence test
 #   must account for it, or the solver reports splits that are not there.
 # - The curve must be traced by annealing (warm starts from neighbouring $\beta$);
 #   independent random restarts give a scattered, non-monotone set of local optima.
 # - As $\beta$ grows, clusters split at critical values: first by label group, then by
-#   reliability. For the Gaussian IB they are $1/(1-\lambda_i)$, and the discrete solver
-#   reproduces the closed form.
+#   reliability. For the Gaussian IB new directions switch on at $1/(1-\lambda_i)$ (in the
+#   scalar case only at $1/\rho^2$), and the discrete solver reproduces the closed form.
 # - The IB is rate-distortion with $d(x,t)=D_{\mathrm{KL}}[p(y|x)\|p(y|t)]$, whose mean is
 #   $I(X;Y)-I(T;Y)$.
-# - The deterministic IB replaces $I(X;T)$ by $H(T)$ and yields hard clusters.
+# - The deterministic IB replaces $I(X;T)$ by $H(T)$ and yields hard clusters; each method
+#   wins its own objective.
 #
 # ## Further reading
 #
