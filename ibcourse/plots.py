@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors
+from matplotlib.lines import Line2D
 
 from ibcourse.ib import IBCurve
 
@@ -37,38 +38,76 @@ def _epoch_norm(epochs) -> colors.Normalize:
     return colors.SymLogNorm(linthresh=1, vmin=0, vmax=max(int(np.max(epochs)), 1))
 
 
+#: One marker per layer, input side first, so that trajectories stay apart without text labels.
+LAYER_MARKERS = "osD^vP*Xh<>p"
+
+_AXIS_LABELS = {
+    "binned": ("I(X;T) of the binned layer [bits]", "I(T;Y) of the binned layer [bits]"),
+    "exact": ("I(X;T) = H(T), exact [bits]", "I(T;Y), exact [bits]"),
+    "kde": ("I(X;T), KDE upper bound [bits]", "I(T;Y), KDE estimate [bits]"),
+}
+
+
+def axis_labels(plane) -> tuple[str, str]:
+    """The axis labels of I(X;T) and I(T;Y) for a plane's estimator (which bound or estimate they are)."""
+    return _AXIS_LABELS.get(plane.estimator, (f"I(X;T), {plane.estimator} [bits]", f"I(T;Y), {plane.estimator} [bits]"))
+
+
 def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = True, cmap: str = "viridis",
-                      h_y: float | None = None) -> plt.Axes:
+                      h_y: float | None = None, legend_loc: str = "best") -> plt.Axes:
     """The information plane of one network: I(X;T) across, I(T;Y) up, both in bits.
 
-    Each layer's trajectory is drawn as dots coloured by epoch (colour bar on a log
-    scale), thin lines join the layers of one epoch, and each trajectory is labelled
-    with its layer at the last epoch. ``plane`` is an ``estimators.InformationPlane``;
-    ``h_y`` (bits), if given, is marked as the ceiling of I(T;Y).
+    Each layer's trajectory is drawn with its own marker (see the legend), coloured
+    by epoch (colour bar on a log scale); its last epoch is outlined in black, and
+    thin lines join the layers of one epoch. ``plane`` is an
+    ``estimators.InformationPlane``; the axis labels say which estimator or bound it
+    holds. ``h_y`` (bits), if given, is marked as the ceiling H(Y) of I(T;Y).
     """
+    if len(plane.layers) > len(LAYER_MARKERS):
+        raise ValueError(f"at most {len(LAYER_MARKERS)} layers can be told apart, got {len(plane.layers)}")
     norm = _epoch_norm(plane.epochs)
     palette = plt.get_cmap(cmap)
     for e, epoch in enumerate(plane.epochs):
         ax.plot(plane.i_xt[e], plane.i_ty[e], "-", color=palette(norm(epoch)), lw=0.5, alpha=0.4)
-    for j, name in enumerate(plane.layers):
-        points = ax.scatter(plane.i_xt[:, j], plane.i_ty[:, j], c=plane.epochs, cmap=cmap, norm=norm, s=14, zorder=3)
-        ax.annotate(name, (plane.i_xt[-1, j], plane.i_ty[-1, j]), textcoords="offset points", xytext=(3, -10),
-                    fontsize=7)
+    handles = []
+    for j, (name, marker) in enumerate(zip(plane.layers, LAYER_MARKERS)):
+        points = ax.scatter(plane.i_xt[:, j], plane.i_ty[:, j], c=plane.epochs, cmap=cmap, norm=norm, s=16,
+                            marker=marker, zorder=3)
+        ax.scatter(plane.i_xt[-1, j], plane.i_ty[-1, j], marker=marker, s=60, facecolors="none", edgecolors="black",
+                   linewidths=1.0, zorder=4)
+        handles.append(Line2D([], [], ls="", marker=marker, color="grey", label=name))
     if h_y is not None:
         ax.axhline(h_y, color="grey", ls="--", lw=0.8)
+        handles.append(Line2D([], [], color="grey", ls="--", lw=0.8, label="H(Y)"))
+    ax.legend(handles=handles, fontsize=7, loc=legend_loc, title="layer (last epoch outlined)", title_fontsize=7)
     if colorbar:
         ax.figure.colorbar(points, ax=ax, label="epoch")
-    ax.set_xlabel("I(X;T) [bits]")
-    ax.set_ylabel("I(T;Y) [bits]")
+    x_label, y_label = axis_labels(plane)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
     ax.set_title(title)
     return ax
 
 
 def information_vs_epoch(axes, plane, *, title: str = "") -> None:
-    """I(X;T) (``axes[0]``) and I(T;Y) (``axes[1]``) of each layer against epoch, epochs on a log scale."""
-    for quantity, ax, label in ((plane.i_xt, axes[0], "I(X;T) [bits]"), (plane.i_ty, axes[1], "I(T;Y) [bits]")):
-        for j, name in enumerate(plane.layers):
-            ax.plot(plane.epochs, quantity[:, j], ".-", ms=3, label=name)
+    """I(X;T) (``axes[0]``) and I(T;Y) (``axes[1]``) of each layer against epoch, epochs on a log scale.
+
+    For a KDE plane (``plane.i_xt_lower`` set), I(X;T) of each layer is a shaded band
+    from the lower (dashed) to the upper bound (solid): the true value for the noisy
+    layer lies inside it. Its I(T;Y) is drawn from the upper bounds (solid) and from
+    the lower bounds (dashed): two estimates, not a bracket.
+    """
+    x_label, y_label = axis_labels(plane)
+    if plane.i_xt_lower is not None:
+        x_label, y_label = "I(X;T), KDE bounds [bits]", "I(T;Y), KDE estimates [bits]"
+    for quantity, lower, ax, label in ((plane.i_xt, plane.i_xt_lower, axes[0], x_label),
+                                       (plane.i_ty, plane.i_ty_lower, axes[1], y_label)):
+        for j, (name, marker) in enumerate(zip(plane.layers, LAYER_MARKERS)):
+            line, = ax.plot(plane.epochs, quantity[:, j], "-", marker=marker, ms=3, label=name)
+            if lower is not None:
+                ax.plot(plane.epochs, lower[:, j], "--", marker=marker, ms=3, color=line.get_color())
+                if quantity is plane.i_xt:
+                    ax.fill_between(plane.epochs, lower[:, j], quantity[:, j], color=line.get_color(), alpha=0.15)
         ax.set_xscale("symlog", linthresh=1)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)

@@ -77,29 +77,67 @@ def capture(model: nn.Module, inputs: torch.Tensor, layers: Sequence[str],
     return {name: captured[name] for name in layers}
 
 
+#: capture(model, inputs, layers) -> {layer name: array of that layer's outputs}
+CaptureFn = Callable[[nn.Module, torch.Tensor, Sequence[str]], Mapping[str, np.ndarray]]
+
+
 class ActivationRecorder:
     """A training callback that records named layers at chosen epochs.
 
     Pass it as ``on_epoch`` to ``ibcourse.training.train``. After training,
     ``recorder.epochs`` lists the recorded epochs and ``recorder.activations[name]``
     is an array of shape (epochs, *output shape) for each layer.
+
+    Parameters
+    ----------
+    inputs : tensor, shape (n, ...)
+        The inputs run through the model at each recorded epoch.
+    layers : sequence of str
+        Module names, as in ``model.named_modules()``.
+    epochs : sequence of int
+        The epochs to record (0 is before training).
+    transforms : mapping of layer name to function, optional
+        Applied (to a CPU tensor) to that layer's recorded output, e.g. a softmax on logits.
+    capture : function, optional
+        ``capture(model, inputs, layers)`` returning a dict of numpy arrays, one per
+        layer: the recording pass. Default: ``ibcourse.recording.capture`` (forward
+        hooks); a learner's own hook recorder can be plugged in here.
     """
 
     def __init__(self, inputs: torch.Tensor, layers: Sequence[str], epochs: Sequence[int],
-                 transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None):
+                 transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None,
+                 capture: CaptureFn = capture):
         if len(layers) == 0:
             raise ValueError("layers is empty: name at least one module to record")
+        transforms = dict(transforms or {})
+        unknown = set(transforms) - set(layers)
+        if unknown:
+            raise ValueError(f"transforms given for layers that are not recorded: {sorted(unknown)}")
+        if not callable(capture):
+            raise TypeError(f"capture must be a function (model, inputs, layers) -> dict, got {capture!r}")
         self.inputs = inputs
         self.layers = list(layers)
         self.schedule = set(int(e) for e in epochs)
         self.transforms = transforms
+        self.capture = capture
         self.epochs: list[int] = []
         self._frames: list[dict[str, np.ndarray]] = []
 
     def __call__(self, epoch: int, model: nn.Module) -> None:
-        if epoch in self.schedule:
-            self._frames.append(capture(model, self.inputs, self.layers, self.transforms))
-            self.epochs.append(epoch)
+        if epoch not in self.schedule:
+            return
+        frame = self.capture(model, self.inputs, self.layers)
+        missing = [name for name in self.layers if name not in frame]
+        if missing:
+            raise ValueError(f"capture returned no output for layers {missing}")
+        recorded = {}
+        for name in self.layers:
+            value = torch.as_tensor(np.asarray(frame[name]))
+            if name in self.transforms:
+                value = self.transforms[name](value)
+            recorded[name] = value.numpy().copy()
+        self._frames.append(recorded)
+        self.epochs.append(epoch)
 
     @property
     def activations(self) -> dict[str, np.ndarray]:
