@@ -273,7 +273,7 @@ def _as_pair(result, name: str) -> tuple[float, float]:
 
 def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
                       estimator: str | Callable = "binned", epoch_index: Sequence[int] | None = None,
-                      progress: bool = True, **options) -> InformationPlane:
+                      label: str | None = None, progress: bool = True, **options) -> InformationPlane:
     """Estimate I(X;T) and I(T;Y) of every layer at every recorded epoch.
 
     Parameters
@@ -290,6 +290,10 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
         ``(i_xt, i_ty)`` in bits (e.g. your own estimator from an exercise).
     epoch_index : sequence of int, optional
         Estimate only these recordings (positions in ``epochs``), e.g. for the slow KDE.
+    label : str, optional
+        What the plane calls its estimator (``InformationPlane.estimator``, which the
+        plots turn into axis labels): e.g. "exact" for your own exact estimator.
+        Default: the estimator's name.
     progress : bool
         Show a progress bar (tqdm) over the layers x epochs when the work takes more
         than a second.
@@ -309,6 +313,10 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
         estimate, name = ESTIMATORS[estimator], estimator
     else:
         raise ValueError(f"estimator must be one of {sorted(ESTIMATORS)} or a function, got {estimator!r}")
+    if label is not None:
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"label must be a non-empty string, got {label!r}")
+        name = label
     epochs = np.asarray(epochs)
     names = tuple(activations)
     if not names:

@@ -54,12 +54,12 @@ def axis_labels(plane) -> tuple[str, str]:
 
 
 def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = True, cmap: str = "viridis",
-                      h_y: float | None = None, legend_loc: str = "best") -> plt.Axes:
+                      h_y: float | None = None) -> plt.Axes:
     """The information plane of one network: I(X;T) across, I(T;Y) up, both in bits.
 
-    Each layer's trajectory is drawn with its own marker (see the legend), coloured
-    by epoch (colour bar on a log scale); its last epoch is outlined in black, and
-    thin lines join the layers of one epoch. ``plane`` is an
+    Each layer's trajectory is drawn with its own marker (the legend sits below the
+    axes, where it hides no point), coloured by epoch (colour bar on a log scale); its
+    last epoch is outlined in black, and thin lines join the layers of one epoch. ``plane`` is an
     ``estimators.InformationPlane``; the axis labels say which estimator or bound it
     holds. ``h_y`` (bits), if given, is marked as the ceiling H(Y) of I(T;Y).
     """
@@ -79,7 +79,8 @@ def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = 
     if h_y is not None:
         ax.axhline(h_y, color="grey", ls="--", lw=0.8)
         handles.append(Line2D([], [], color="grey", ls="--", lw=0.8, label="H(Y)"))
-    ax.legend(handles=handles, fontsize=7, loc=legend_loc, title="layer (last epoch outlined)", title_fontsize=7)
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False,
+              ncol=min(len(handles), 7), title="layer (its last epoch outlined in black)", title_fontsize=7)
     if colorbar:
         ax.figure.colorbar(points, ax=ax, label="epoch")
     x_label, y_label = axis_labels(plane)
@@ -113,6 +114,38 @@ def information_vs_epoch(axes, plane, *, title: str = "") -> None:
         ax.set_ylabel(label)
         ax.set_title(title)
     axes[0].legend(fontsize=7, ncol=2)
+    if plane.i_xt_lower is not None:
+        for ax, styles in ((axes[0], ("upper bound", "lower bound")), (axes[1], ("from upper bounds", "from lower bounds"))):
+            handles, _ = ax.get_legend_handles_labels()
+            handles += [Line2D([], [], color="black", ls=ls, label=text) for ls, text in zip(("-", "--"), styles)]
+            ax.legend(handles=handles, fontsize=7, ncol=2)
+
+
+def information_heatmap(ax: plt.Axes, plane, *, title: str = "", vmin: float | None = None,
+                        vmax: float | None = None, cmap: str = "viridis", colorbar: bool = True):
+    """I(X;T) of every layer (rows, input side on top) against epoch (across, log scale), as a heat map.
+
+    Layers with equal values get equal rows, where the lines of ``information_vs_epoch``
+    would hide each other. Each recording fills the span from halfway to the previous
+    one to halfway to the next. The colour bar (bits) names the estimate. Returns the
+    mesh, for a colour bar shared by several panels.
+    """
+    epochs = np.asarray(plane.epochs, dtype=float)
+    if len(epochs) < 2:
+        raise ValueError(f"a heat map against epoch needs at least 2 recordings, got {len(epochs)}")
+    middles = (epochs[1:] + epochs[:-1]) / 2
+    edges = np.r_[epochs[0] - (middles[0] - epochs[0]), middles, epochs[-1] + (epochs[-1] - middles[-1])]
+    edges[0] = max(edges[0], 0.0) if epochs[0] >= 0 else edges[0]
+    mesh = ax.pcolormesh(edges, np.arange(len(plane.layers) + 1), plane.i_xt.T, cmap=cmap, vmin=vmin, vmax=vmax)
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_yticks(np.arange(len(plane.layers)) + 0.5, plane.layers)
+    ax.set_ylim(len(plane.layers), 0)  # input side on top (set, not toggled: axes may share y)
+    ax.set_xlabel("epoch")
+    ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=axis_labels(plane)[0])
+    return mesh
 
 
 def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.ndarray, *, title: str = "",

@@ -212,6 +212,8 @@ def test_information_plane_exact_custom_and_kde_bounds():
 
     mine = estimators.information_plane(acts, y, [0, 5, 10], estimator=my_estimator, progress=False)
     assert mine.estimator == "my_estimator" and np.array_equal(mine.i_xt, exact.i_xt)
+    labelled = estimators.information_plane(acts, y, [0, 5, 10], estimator=my_estimator, label="exact", progress=False)
+    assert labelled.estimator == "exact"
     kde = estimators.information_plane(acts, y, [0, 5, 10], estimator="kde", epoch_index=[0, 2], noise_var=0.1,
                                        progress=False)
     assert kde.estimator == "kde" and kde.i_xt_lower.shape == (2, 2) and np.all(kde.i_xt_lower < kde.i_xt)
@@ -241,6 +243,7 @@ def test_information_plane_shows_progress_only_when_asked(capsys):
     ({"estimator": lambda t, y: "12"}, TypeError, "pair"),
     ({"epoch_index": [0, 3]}, ValueError, "epoch_index"),
     ({"epoch_index": [0.5]}, ValueError, "epoch_index"),
+    ({"label": ""}, TypeError, "label"),
 ])
 def test_information_plane_bad_input(kwargs, error, message):
     acts = {"a": np.zeros((3, 10, 2))}

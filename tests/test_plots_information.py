@@ -53,6 +53,25 @@ def test_kde_bracket_against_epoch():
     assert axes[1].get_ylabel() == "I(T;Y), KDE estimates [bits]"
     assert len(axes[0].collections) == 3 and not axes[1].collections, "a shaded bracket for I(X;T) only"
     assert len(axes[0].lines) == 6, "upper and lower bound of each layer"
+    labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
+    assert labels[-2:] == ["upper bound", "lower bound"], "the legend says which line is which bound"
+    assert [t.get_text() for t in axes[1].get_legend().get_texts()][-2:] == ["from upper bounds", "from lower bounds"]
+    plt.close(fig)
+
+
+def test_heatmap_rows_are_layers_and_columns_recordings():
+    acts, y, epochs = _activations(epochs=(0, 1, 2, 5, 10, 30, 100))
+    plane = estimators.information_plane(acts, y, epochs, estimator="exact", progress=False)
+    fig, ax = plt.subplots()
+    mesh = plots.information_heatmap(ax, plane, vmin=0, vmax=12)
+    assert np.array_equal(mesh.get_array().reshape(3, 7), plane.i_xt.T)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["act1", "act2", "act3"]
+    assert ax.get_xscale() == "symlog" and ax.get_xlim() == (0.0, 135.0)
+    assert ax.get_ylim() == (3.0, 0.0), "the input side on top"
+    assert fig.axes[-1].get_ylabel() == "I(X;T) = H(T), exact [bits]", "a colour bar that names the quantity"
+    one = estimators.information_plane(acts, y, epochs, estimator="exact", epoch_index=[2], progress=False)
+    with pytest.raises(ValueError, match="2 recordings"):
+        plots.information_heatmap(ax, one)
     plt.close(fig)
 
 
