@@ -11,6 +11,7 @@ probability 1/n) and the layer deterministic, as in the 12-bit task of Shwartz-Z
 ``kde_information``     add Gaussian noise to the layer; pairwise-distance bounds
                         (Kolchinsky & Tracey 2017, as used by Saxe et al. 2018)
 ``information_plane``   one of them at every recorded epoch and layer of a training run
+``largest_group``       the activation vector shared by the most inputs (where a layer merges them)
 """
 
 from __future__ import annotations
@@ -111,6 +112,31 @@ def exact_information(t, y) -> InformationEstimate:
     t = np.ascontiguousarray(t)
     rows = t.view(np.dtype((np.void, t.dtype.itemsize * t.shape[1]))).ravel()  # one byte string per row
     return _discrete_information(rows, y)
+
+
+def largest_group(t) -> tuple[int, np.ndarray]:
+    """The activation vector that the most inputs share, and how many share it.
+
+    Parameters
+    ----------
+    t : array, shape (n, units)
+        Activations, one row per input.
+
+    Returns
+    -------
+    count : int
+        How many rows equal the most frequent row (1 when the layer is injective).
+    row : array, shape (units,)
+        That row (the first in sorted order if several are as frequent), e.g. the
+        all-zero vector where a ReLU layer merges inputs.
+    """
+    t = np.asarray(t)
+    if t.ndim != 2 or t.shape[0] == 0:
+        raise ValueError(f"t must have shape (n inputs >= 1, units), got shape {t.shape}")
+    if not np.issubdtype(t.dtype, np.number) or not np.all(np.isfinite(t)):
+        raise ValueError("t must be finite numbers (found NaN, inf or a non-numeric type)")
+    rows, counts = np.unique(t, axis=0, return_counts=True)
+    return int(counts.max()), rows[counts.argmax()]
 
 
 def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float] | None = (-1.0, 1.0)

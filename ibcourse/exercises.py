@@ -532,7 +532,7 @@ class _Checks:
         rtol=1e-5, atol=1e-6, properties=_recorder_properties,
     )
     exact_information = Exercise(
-        "2.3", "exact information of a layer, without bins", _exact_reference, _EXACT_CASES,
+        "2.3", "exact information of a layer", _exact_reference, _EXACT_CASES,
         [Mistake("you used the natural logarithm; the course measures in bits, so use np.log2.",
                  lambda t, y: _symbol_information(t, y, log=np.log)),
          Mistake("log2 of the number of distinct rows is H(T) only when every row occurs equally often: weight "

@@ -100,7 +100,7 @@ class ActivationRecorder:
         Applied (to a CPU tensor) to that layer's recorded output, e.g. a softmax on logits.
     capture : function, optional
         ``capture(model, inputs, layers)`` returning a dict of numpy arrays, one per
-        layer: the recording pass. Default: ``ibcourse.recording.capture`` (forward
+        layer: the recording pass. It gets ``inputs`` on the model's device. Default: ``ibcourse.recording.capture`` (forward
         hooks); a learner's own hook recorder can be plugged in here.
     """
 
@@ -126,7 +126,9 @@ class ActivationRecorder:
     def __call__(self, epoch: int, model: nn.Module) -> None:
         if epoch not in self.schedule:
             return
-        frame = self.capture(model, self.inputs, self.layers)
+        parameter = next(model.parameters(), None)
+        inputs = self.inputs if parameter is None else self.inputs.to(parameter.device)  # the model's device
+        frame = self.capture(model, inputs, self.layers)
         missing = [name for name in self.layers if name not in frame]
         if missing:
             raise ValueError(f"capture returned no output for layers {missing}")

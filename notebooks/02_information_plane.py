@@ -58,11 +58,11 @@ print("torch threads:", training.configure_threads(), "| device:", training.defa
 #
 # The defaults train for 500 epochs with Adam at learning rate 8e-3, and a full-batch
 # run for 2000 steps; each takes less than a minute on a 2-core laptop (the cells print
-# their timings, and progress bars show the long steps). The public code of
-# the original paper used Adam at 4e-4 for about 8000 epochs (batch 256, an 80/20
-# split): set `PAPER_SCALE = True` for that schedule (about 16 times longer; a GPU is
-# used when there is one). `QUICK` (set by `IBCOURSE_QUICK=1`) only shrinks sizes, for
-# automated runs.
+# their timings, and progress bars show the long steps). The public code of the
+# original paper used Adam at 4e-4 for about 8000 epochs (batch 256, an 80/20 split):
+# set `PAPER_SCALE = True` for that schedule (about 16 times longer; a GPU is used when
+# there is one). `QUICK` (set by `IBCOURSE_QUICK=1`) only shrinks sizes, for automated
+# runs.
 
 # %%
 QUICK = ibcourse.quick_mode()
@@ -182,9 +182,10 @@ for name, (layer, want_xt, want_ty) in known.items():
 # Write `record_layers(model, inputs, names)`: attach a hook to each named module, run
 # `inputs` through the model once without gradients, remove the hooks (also when the
 # pass fails), and return `{name: numpy array of that module's output}`. Your recorder
-# then records the training below: `recording.ActivationRecorder(..., capture=record_layers)`
-# calls it at log-spaced epochs (dense early, sparse late), so that training steps pay
-# nothing for the recording.
+# then records the training below:
+# `recording.ActivationRecorder(..., capture=record_layers)` calls it at log-spaced
+# epochs (dense early, sparse late), so that training steps pay nothing for the
+# recording.
 
 # %% tags=["exercise"]
 def record_layers(model, inputs, names):
@@ -326,11 +327,11 @@ for plane, (_, seed) in zip(tanh_planes, MEMBERS):
 # %% [markdown]
 # Read the numbers above, not only the picture. The first layer stays at about 12 bits
 # from start to end, and the second ends there: ten (then seven) tanh units binned 30
-# ways still give almost every input its own symbol. The narrow layers first **rise** by more than a bit, as the random start
-# spreads out, and later **fall** by more than a bit (the 3-unit layer and the output)
-# while the 3-unit layer's I(T;Y) climbs to within 0.05 bits of H(Y): the two phases
-# that Shwartz-Ziv & Tishby called fitting and compression. The same happens from both
-# seeds, with falls of different sizes.
+# ways still give almost every input its own symbol. The narrow layers first **rise**
+# by more than a bit, as the random start spreads out, and later **fall** by more than
+# a bit (the 3-unit layer and the output) while the 3-unit layer's I(T;Y) climbs to
+# within 0.05 bits of H(Y): the two phases that Shwartz-Ziv & Tishby called fitting and
+# compression. The same happens from both seeds, with falls of different sizes.
 #
 # **Answer to the prediction.** The first layer's binned I(X;T) does not change: it
 # stays at about 12 bits from the first epoch to the last. The 3-unit layer's rises,
@@ -397,9 +398,9 @@ for seed in (0, 1):
                   f"{first:.3f} at epoch 0, {last:.3f} at the end")
 
 # %% [markdown]
-# The 3-unit layer starts with no unit saturated and ends with at least a tenth of its
-# activations beyond $|t| > 0.99$ (in both seeds): its values crowd into the end bins
-# of the grid, and its binned I(X;T) falls.
+# The 3-unit layer starts with no activation saturated and ends with at least a tenth
+# of its activations beyond $|t| > 0.99$ (in both seeds): its values crowd into the end
+# bins of the grid, and its binned I(X;T) falls.
 #
 # ### The exact information, without bins
 # What does the layer itself, un-binned, carry? Take every distinct activation vector,
@@ -457,9 +458,8 @@ for m, (plane, (kind, seed)) in enumerate(zip(exact_planes, MEMBERS)):
     name = f"{kind}, seed {seed}"
     if losses.any():
         j = int(np.argmax(losses))  # the first layer that merges inputs at that recording
-        rows, counts = np.unique(recorded[layers[j]][e, m], axis=0, return_counts=True)
-        group, biggest = counts.max(), np.array2string(rows[counts.argmax()], precision=2)
-        zero = bool(np.all(rows[counts.argmax()] == 0))
+        group, vector = estimators.largest_group(recorded[layers[j]][e, m])
+        zero, biggest = bool(np.all(vector == 0)), np.array2string(vector, precision=2)
         print(f"{name:<14}{hidden[e].min():>7.2f}{plane.epochs[e]:>7}{layers[j]:>15}{group:>7} ({group / len(y):6.2%})"
               f" on {biggest}")
     else:
@@ -519,7 +519,7 @@ for plane, (kind, seed) in zip(exact_planes, MEMBERS):
 # The estimator can also manufacture compression. Bin the **ReLU** network on the
 # tanh grid $[-1, 1]$: every value above 1 lands in the last bin. As training makes
 # the activations grow, more and more of them fall into that one bin, and the binned
-# "information" drops, although the binned quantity is all that changed.
+# "information" drops: an effect of a grid that lumps every value above 1 together.
 #
 # **Predict before you run**: which ReLU layers will look compressed, and why?
 
@@ -542,7 +542,7 @@ faked = relu_on_tanh_grid.compression()
 fake_layers = [name for j, name in enumerate(net.hidden_layers) if faked[j] > 1.0]
 _ = claims.at_least(len(fake_layers), 2, f"several hidden layers fall by > 1 bit: {fake_layers}")
 _ = claims.expect(all(beyond[name][-1] > 0.1 for name in fake_layers), "each has > 10 % of values beyond 1 at the end",
-              ", ".join(f"{name}: {beyond[name][-1]:.2f}" for name in fake_layers))
+                  ", ".join(f"{name}: {beyond[name][-1]:.2f}" for name in fake_layers))
 
 # %% [markdown]
 # **Answer to the prediction.** The layers whose activations grow past 1 look
@@ -582,6 +582,8 @@ for m in (0, 1):
                    digits=2)
     claims.at_least(by_bins[10 ** 6, m].i_xt[-1, :out].min(), 11.5, f"seed {m}: at 10^6 bins hidden layers near 12",
                     unit="bits", digits=2)
+    claims.at_least(by_bins[10 ** 6, m].compression()[out], 2.0, f"seed {m}: the output still falls by > 2 bits",
+                    unit="bits", digits=2)
 
 # %% [markdown]
 # **Answer to the prediction: what the run shows.** The largest fall of a hidden layer
@@ -597,11 +599,11 @@ for m in (0, 1):
 # layer more and more, while the saturated layer of the last epochs stays squeezed in
 # the outermost bins: the fall grows. Once the bins are narrower than the gaps between
 # saturated values, those values get bins of their own too, and the fall shrinks
-# towards the exact answer of the previous section: tanh layers keep all 12 bits. The
-# size, and the very existence, of the compression phase are set by the bin width
-# relative to how tightly saturation squeezes the values.
+# towards the exact answer measured above: tanh layers keep all 12 bits. The size, and
+# the very existence, of the compression phase are set by the bin width relative to how
+# tightly saturation squeezes the values.
 #
-# The **softmax output** is different: it still falls by several bits at a million
+# The **softmax output** is different: it still falls by more than 2 bits at a million
 # bins. Is float32 rounding the cause? The measurement below says no.
 
 # %%
@@ -625,9 +627,10 @@ for m in (0, 1):
 # is not what merges the inputs. The bins are. For half of the inputs the smaller of the
 # two probabilities is below $10^{-4}$, a range that bins of width $2 \times 10^{-6}$
 # cut into only 50 bins (the last column gives the median in bin widths), so those 2048
-# inputs share on the order of a hundred symbols at most. float32 resolves numbers near 0 far more finely
-# than that (its spacing near $10^{-5}$ is below $10^{-12}$). Bins that are fine for
-# values spread over $[0, 1]$ are coarse for probabilities squeezed against 0 and 1.
+# inputs share on the order of a hundred symbols at most. The float32 format resolves
+# numbers near 0 far more finely than that (its spacing near $10^{-5}$ is below
+# $10^{-12}$). Bins that are fine for values spread over $[0, 1]$ are coarse for
+# probabilities squeezed against 0 and 1.
 
 # %% [markdown]
 # ## 7. A second estimator: kernel density (KDE) bounds
@@ -645,8 +648,12 @@ for m in (0, 1):
 #
 # ### Exercise 2.4 — the KDE upper bound from pairwise distances
 # Write `kde_upper_bound(t, noise_var)`: the upper bound above, in bits, for a layer
-# `t` of shape (n, units) and $\sigma^2$ = `noise_var`. Your function computes the
-# bracket of every layer below (lower bound: `kde_upper_bound(t, 4 * noise_var)`).
+# `t` of shape (n, units) and $\sigma^2$ = `noise_var`. Below, your function computes
+# the bracket of every layer at the last recording (the lower bound is
+# `kde_upper_bound(t, 4 * noise_var)`). Mind the memory: for the 4096 inputs an
+# $n \times n$ matrix of float64 takes 134 MB, and an $(n, n, \text{units})$ array of
+# differences 1.3 GB for the first layer. Use
+# $\|a - b\|^2 = \|a\|^2 + \|b\|^2 - 2\,a \cdot b$ and go through the rows in blocks.
 
 # %% tags=["exercise"]
 def kde_upper_bound(t, noise_var):
@@ -659,9 +666,11 @@ def kde_upper_bound(t, noise_var):
     """-1/n sum_i log2(1/n sum_j exp(-||t_i - t_j||^2 / (2 noise_var))), in bits, for t of shape (n, units)."""
     t = np.asarray(t, dtype=np.float64)
     squares = np.sum(t ** 2, axis=1)
-    d2 = np.maximum(squares[:, None] + squares[None, :] - 2 * t @ t.T, 0.0)  # ||t_i - t_j||^2
-    mean_kernel = np.mean(np.exp(-d2 / (2 * noise_var)), axis=1)  # >= 1/n: the j = i term is 1
-    return -np.mean(np.log2(mean_kernel))
+    logs = []
+    for rows in np.array_split(np.arange(len(t)), -(-len(t) // 512)):  # blocks of <= 512 rows: 16 MB each
+        d2 = np.maximum(squares[rows, None] + squares[None, :] - 2 * t[rows] @ t.T, 0.0)  # ||t_i - t_j||^2
+        logs.append(np.log2(np.mean(np.exp(-d2 / (2 * noise_var)), axis=1)))  # mean >= 1/n: j = i gives 1
+    return -np.mean(np.concatenate(logs))
 
 
 # %%
@@ -725,8 +734,8 @@ tanh_kde = kde_planes[0]
 j = int(tanh_kde.compression()[:out].argmax())
 peak = int(tanh_kde.i_xt[:, j].argmax())
 _ = claims.expect(bool(tanh_kde.i_xt[-1, j] >= tanh_kde.i_xt_lower[peak, j]), "the bounds do not prove a fall",
-              f"{layers[j]}: bracket {tanh_kde.i_xt_lower[peak, j]:.2f}..{tanh_kde.i_xt[peak, j]:.2f} at epoch "
-              f"{tanh_kde.epochs[peak]}, {tanh_kde.i_xt_lower[-1, j]:.2f}..{tanh_kde.i_xt[-1, j]:.2f} at the end")
+                  f"{layers[j]}: bracket {tanh_kde.i_xt_lower[peak, j]:.2f}..{tanh_kde.i_xt[peak, j]:.2f} at epoch "
+                  f"{tanh_kde.epochs[peak]}, {tanh_kde.i_xt_lower[-1, j]:.2f}..{tanh_kde.i_xt[-1, j]:.2f} at the end")
 
 # %% [markdown]
 # How to read the bracket:
@@ -843,7 +852,7 @@ for label, plane in rows:
 exact_falls = [plane.compression()[:out].max() for plane in exact_planes]
 _ = claims.at_most(max(exact_falls[:2]), 0.01, "the exact I(X;T) of the tanh layers does not fall", unit="bits")
 _ = claims.at_least(max(exact_falls[2:]), 1.0, "the exact I(X;T) of a ReLU layer falls by > 1 bit", unit="bits",
-                digits=2)
+                    digits=2)
 
 # %% [markdown]
 # What the measurements say:
@@ -855,13 +864,13 @@ _ = claims.at_least(max(exact_falls[2:]), 1.0, "the exact I(X;T) of a ReLU layer
 # - The same ReLU network "compresses" when binned on the wrong grid, the fall of the
 #   tanh layers changes size with the bin count and shrinks below half a bit at a
 #   million bins, and the KDE bounds (noise variance 0.1, a few epochs) cannot establish
-#   a fall: the phase depends on the **estimator** (Saxe et al. 2018; Chelombiev et al. 2019, who found
-#   compression with adaptive estimators in some ReLU networks too).
+#   a fall: the phase depends on the **estimator** (Saxe et al. 2018; Chelombiev et al.
+#   2019, who found compression with adaptive estimators in some ReLU networks too).
 # - The exact I(X;T) of a deterministic layer stays at 12 bits when the layer is
 #   injective on the inputs, as every tanh layer here is: the binned fall of the tanh
 #   layers is not a loss of information about $X$ but the **clustering** of the
 #   representations, driven by saturation (Goldfeld et al. 2019). The layers whose exact
-#   I(X;T) does fall are ReLU layers, by more than a bit in one of the two networks,
+#   I(X;T) does fall are ReLU layers, by more than a bit in at least one network,
 #   merging inputs into the zero vector: the nonlinearity that the binned estimate shows
 #   *not* compressing.
 #
@@ -898,5 +907,6 @@ _ = claims.at_least(max(exact_falls[2:]), 1.0, "the exact I(X;T) of a ReLU layer
 #   compression in deep neural networks. ICLR 2019.
 # - R. A. Amjad and B. C. Geiger. Learning representations for neural network-based
 #   classification using the information bottleneck principle. IEEE Transactions on
-#   Pattern Analysis and Machine Intelligence 42(9):2225-2239, 2020 (why I(X;T) of a
-#   deterministic network is constant or infinite, and what that means for the IB).
+#   Pattern Analysis and Machine Intelligence 42(9):2225-2239, 2020 (why, for a
+#   deterministic network, the IB functional is infinite or piecewise constant in the
+#   weights).

@@ -249,3 +249,14 @@ def test_information_plane_bad_input(kwargs, error, message):
     acts = {"a": np.zeros((3, 10, 2))}
     with pytest.raises(error, match=message):
         estimators.information_plane(acts, np.zeros(10, int), [0, 1, 2], progress=False, **kwargs)
+
+
+def test_largest_group():
+    t = np.array([[0.0, 1.0], [0.0, 0.0], [-0.0, 0.0], [2.0, 3.0], [0.0, 0.0]], dtype=np.float32)
+    count, row = estimators.largest_group(t)
+    assert count == 3 and np.array_equal(row, [0.0, 0.0])
+    assert estimators.largest_group(np.eye(4))[0] == 1
+    with pytest.raises(ValueError, match="shape"):
+        estimators.largest_group(np.zeros(3))
+    with pytest.raises(ValueError, match="finite"):
+        estimators.largest_group(np.array([[np.inf]]))

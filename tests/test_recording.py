@@ -71,6 +71,7 @@ def test_recorder_with_a_custom_capture_and_transforms():
     calls = []
 
     def my_capture(model, inputs, layers):
+        assert inputs.device == next(model.parameters()).device, "inputs arrive on the model's device"
         calls.append(list(layers))
         return recording.capture(model, inputs, layers)
 
