@@ -5,18 +5,23 @@ labels ``y`` of shape (n,). The inputs are taken to be equiprobable (each row ha
 probability 1/n) and the layer deterministic, as in the 12-bit task of Shwartz-Ziv
 & Tishby, where every pattern occurs once. All results are in bits.
 
+``exact_information``   no binning: each distinct activation vector (as computed, float32
+                        or float64) is one symbol; H(T) of the layer as it is
 ``binned_information``  bin every unit, treat the binned layer as one discrete symbol
 ``kde_information``     add Gaussian noise to the layer; pairwise-distance bounds
                         (Kolchinsky & Tracey 2017, as used by Saxe et al. 2018)
+``information_plane``   one of them at every recorded epoch and layer of a training run
+``largest_group``       the activation vector shared by the most inputs (where a layer merges them)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from ibcourse import info, validate
 
@@ -67,6 +72,72 @@ def _symbols(index: np.ndarray, bins: int) -> np.ndarray:
     return np.unique(index, axis=0, return_inverse=True)[1].ravel()
 
 
+def _discrete_information(symbols: np.ndarray, y: np.ndarray) -> InformationEstimate:
+    """H(T) and I(T;Y) in bits of integer symbols (n,) and labels (n,), each row of weight 1/n."""
+    symbols = np.unique(symbols, return_inverse=True)[1].ravel()
+    labels = np.unique(y, return_inverse=True)[1].ravel()
+    n_labels = int(labels.max()) + 1
+    n = len(labels)
+    h_t = info.entropy(np.bincount(symbols) / n)
+    h_y = info.entropy(np.bincount(labels) / n)
+    h_ty = info.entropy(np.bincount(symbols * n_labels + labels) / n)
+    return InformationEstimate(i_xt=h_t + 0.0, i_ty=max(h_t + h_y - h_ty, 0.0))
+
+
+def exact_information(t, y) -> InformationEstimate:
+    """I(X;T) = H(T) and I(T;Y) in bits of a deterministic layer, without binning.
+
+    Every distinct activation vector is one symbol, compared exactly as computed (two
+    inputs share a symbol only when all their units are equal numbers, e.g. both 0.0
+    after a ReLU, or both 1.0 where a float32 tanh saturates; -0.0 equals 0.0). With equiprobable
+    distinct inputs, I(X;T) = H(T): it is log2 n when the layer is injective on the
+    inputs and falls only when the layer maps different inputs to the same vector.
+
+    Parameters
+    ----------
+    t : array, shape (n, units)
+        Activations, one row per input (each input once, equiprobable).
+    y : int array, shape (n,)
+        Class labels.
+
+    Returns
+    -------
+    InformationEstimate
+        ``i_xt`` = H(T) in [0, log2 n] and ``i_ty`` in [0, min(i_xt, H(Y))], bits.
+    """
+    t, y = _check_layer(t, y)
+    if np.issubdtype(t.dtype, np.floating):
+        t = t + 0.0  # -0.0 + 0.0 is 0.0: equal numbers get equal bytes (NaN was ruled out above)
+    t = np.ascontiguousarray(t)
+    rows = t.view(np.dtype((np.void, t.dtype.itemsize * t.shape[1]))).ravel()  # one byte string per row
+    return _discrete_information(rows, y)
+
+
+def largest_group(t) -> tuple[int, np.ndarray]:
+    """The activation vector that the most inputs share, and how many share it.
+
+    Parameters
+    ----------
+    t : array, shape (n, units)
+        Activations, one row per input.
+
+    Returns
+    -------
+    count : int
+        How many rows equal the most frequent row (1 when the layer is injective).
+    row : array, shape (units,)
+        That row (the first in sorted order if several are as frequent), e.g. the
+        all-zero vector where a ReLU layer merges inputs.
+    """
+    t = np.asarray(t)
+    if t.ndim != 2 or t.shape[0] == 0:
+        raise ValueError(f"t must have shape (n inputs >= 1, units), got shape {t.shape}")
+    if not np.issubdtype(t.dtype, np.number) or not np.all(np.isfinite(t)):
+        raise ValueError("t must be finite numbers (found NaN, inf or a non-numeric type)")
+    rows, counts = np.unique(t, axis=0, return_counts=True)
+    return int(counts.max()), rows[counts.argmax()]
+
+
 def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float] | None = (-1.0, 1.0)
                        ) -> InformationEstimate:
     """I(X;T) and I(T;Y) in bits by binning, as in Shwartz-Ziv & Tishby (2017).
@@ -107,28 +178,27 @@ def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float]
         low, high = validate.interval(value_range, "value_range")
     width = (high - low) / bins if high > low else 1.0  # a constant layer: every value in bin 0
     index = np.clip(np.floor((t - low) / width), 0, bins - 1).astype(np.int64)
-    symbols = np.unique(_symbols(index, bins), return_inverse=True)[1].ravel()
-    labels = np.unique(y, return_inverse=True)[1].ravel()
-    n_labels = int(labels.max()) + 1
-    n = len(labels)
-    h_t = info.entropy(np.bincount(symbols) / n)
-    h_y = info.entropy(np.bincount(labels) / n)
-    h_ty = info.entropy(np.bincount(symbols * n_labels + labels) / n)
-    return InformationEstimate(i_xt=h_t + 0.0, i_ty=max(h_t + h_y - h_ty, 0.0))
+    return _discrete_information(_symbols(index, bins), y)
 
 
-def _class_log_mean_kernels(h: torch.Tensor, labels: torch.Tensor, scale: float, chunk: int) -> torch.Tensor:
-    """Entry (i, c): log sum_{j in class c} exp(-||h_i - h_j||^2 / scale), shape (n, classes).
+def _class_log_sum_kernels(h: torch.Tensor, labels: torch.Tensor, scales: Sequence[float], chunk: int
+                           ) -> list[torch.Tensor]:
+    """Per scale s, entry (i, c): log sum_{j in class c} exp(-||h_i - h_j||^2 / s), shape (n, classes).
 
-    ``h`` (n, units) must be sorted by ``labels`` so that each class is one block of columns.
+    ``h`` (n, units) must be sorted by ``labels`` so that each class is one block of
+    columns. The squared distances of a chunk of rows are computed once for all scales.
     """
     bounds = torch.cumsum(torch.bincount(labels), 0).tolist()
     blocks = list(zip([0] + bounds[:-1], bounds))
-    rows = []
+    squares = h.square().sum(dim=1)
+    rows: list[list[torch.Tensor]] = [[] for _ in scales]
     for start in range(0, h.shape[0], chunk):
-        logk = torch.cdist(h[start:start + chunk], h).square_().div_(-scale)
-        rows.append(torch.stack([torch.logsumexp(logk[:, a:b], dim=1) for a, b in blocks], dim=1))
-    return torch.cat(rows)
+        part = h[start:start + chunk]
+        dist2 = torch.addmm(squares[start:start + chunk, None] + squares[None, :], part, h.T, alpha=-2.0).clamp_(min=0.0)
+        for out, scale in zip(rows, scales):
+            logk = dist2 * (-1.0 / scale)
+            out.append(torch.stack([torch.logsumexp(logk[:, a:b], dim=1) for a, b in blocks], dim=1))
+    return [torch.cat(out) for out in rows]
 
 
 def kde_information(t, y, *, noise_var: float = 0.1, chunk: int = 1024) -> KDEEstimate:
@@ -174,8 +244,7 @@ def kde_information(t, y, *, noise_var: float = 0.1, chunk: int = 1024) -> KDEEs
     counts = torch.bincount(labels).to(h.dtype)
     n = float(len(labels))
     results = []
-    for scale in (2 * noise_var, 8 * noise_var):
-        per_class = _class_log_mean_kernels(h, labels, scale, chunk)  # (n, classes), log sums
+    for per_class in _class_log_sum_kernels(h, labels, (2 * noise_var, 8 * noise_var), chunk):  # (n, classes)
         h_t = -(torch.logsumexp(per_class, dim=1) - np.log(n)).mean()  # nats, minus the Gaussian part
         own = per_class.gather(1, labels[:, None]).ravel() - torch.log(counts[labels])
         h_t_given_y = -own.mean()  # sum_c p(c) H(T|Y=c), p(c) = n_c / n
@@ -184,22 +253,51 @@ def kde_information(t, y, *, noise_var: float = 0.1, chunk: int = 1024) -> KDEEs
     return KDEEstimate(i_xt=upper_xt, i_ty=upper_ty, i_xt_lower=lower_xt, i_ty_lower=lower_ty)
 
 
+#: The estimators ``information_plane`` knows by name.
+ESTIMATORS: dict[str, Callable[..., InformationEstimate]] = {
+    "binned": binned_information, "kde": kde_information, "exact": exact_information}
+
+
 @dataclass(frozen=True)
 class InformationPlane:
-    """Estimates for every recorded epoch and layer: ``i_xt``, ``i_ty`` of shape (epochs, layers), bits."""
+    """Estimates for every recorded epoch and layer, in bits.
+
+    ``i_xt``, ``i_ty``: shape (epochs, layers). ``estimator`` names what they are:
+    "binned", "exact", "kde" (then ``i_xt`` is the upper bound on I(X;T), ``i_ty`` the
+    difference of upper bounds, and ``i_xt_lower``, ``i_ty_lower`` hold the lower-bound
+    versions) or the name of a function given to ``information_plane``.
+    """
 
     epochs: np.ndarray
     layers: tuple[str, ...]
     i_xt: np.ndarray
     i_ty: np.ndarray
+    estimator: str = "binned"
+    i_xt_lower: np.ndarray | None = None
+    i_ty_lower: np.ndarray | None = None
 
     def compression(self) -> np.ndarray:
         """Per layer, shape (layers,): the peak of I(X;T) over the epochs minus its last value, bits."""
         return self.i_xt.max(axis=0) - self.i_xt[-1]
 
 
-def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *, estimator: str = "binned",
-                      epoch_index: Sequence[int] | None = None, **options) -> InformationPlane:
+def _as_pair(result, name: str) -> tuple[float, float]:
+    """(i_xt, i_ty) from an ``InformationEstimate`` or a pair of numbers returned by an estimator."""
+    if isinstance(result, InformationEstimate):
+        return result.i_xt, result.i_ty
+    if isinstance(result, (str, bytes)):
+        result = None  # not a pair of numbers, even when it has two characters
+    try:
+        i_xt, i_ty = (float(v) for v in result)
+    except (TypeError, ValueError):
+        raise TypeError(f"estimator {name} must return an InformationEstimate or a pair (i_xt, i_ty) of numbers, "
+                        f"got {result!r}") from None
+    return i_xt, i_ty
+
+
+def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
+                      estimator: str | Callable = "binned", epoch_index: Sequence[int] | None = None,
+                      label: str | None = None, progress: bool = True, **options) -> InformationPlane:
     """Estimate I(X;T) and I(T;Y) of every layer at every recorded epoch.
 
     Parameters
@@ -210,10 +308,19 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *, estim
         Class labels.
     epochs : array of int, shape (epochs,)
         The epoch of each recording.
-    estimator : "binned" or "kde"
-        ``binned_information`` or ``kde_information``.
+    estimator : "binned", "exact", "kde" or a function
+        ``binned_information``, ``exact_information`` or ``kde_information``; or any
+        ``estimator(t, y, **options)`` returning an ``InformationEstimate`` or a pair
+        ``(i_xt, i_ty)`` in bits (e.g. your own estimator from an exercise).
     epoch_index : sequence of int, optional
         Estimate only these recordings (positions in ``epochs``), e.g. for the slow KDE.
+    label : str, optional
+        What the plane calls its estimator (``InformationPlane.estimator``, which the
+        plots turn into axis labels): e.g. "exact" for your own exact estimator.
+        Default: the estimator's name.
+    progress : bool
+        Show a progress bar (tqdm) over the layers x epochs when the work takes more
+        than a second.
     **options
         Passed to the estimator. For "binned", ``value_range="span"`` bins each layer
         between its min and max over all recorded epochs (the original code's choice
@@ -222,10 +329,20 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *, estim
     Returns
     -------
     InformationPlane
+        With ``i_xt_lower`` and ``i_ty_lower`` filled in for "kde".
     """
-    if estimator not in ("binned", "kde"):
-        raise ValueError(f"estimator must be 'binned' or 'kde', got {estimator!r}")
-    if isinstance(options.get("value_range"), str) and (options["value_range"] != "span" or estimator != "binned"):
+    if callable(estimator):
+        estimate, name = estimator, getattr(estimator, "__name__", "custom")
+    elif isinstance(estimator, str) and estimator in ESTIMATORS:
+        estimate, name = ESTIMATORS[estimator], estimator
+    else:
+        raise ValueError(f"estimator must be one of {sorted(ESTIMATORS)} or a function, got {estimator!r}")
+    if label is not None:
+        if not isinstance(label, str) or not label:
+            raise TypeError(f"label must be a non-empty string, got {label!r}")
+        name = label
+    if isinstance(options.get("value_range"), str) and (options["value_range"] != "span"
+                                                         or estimate is not binned_information):
         raise ValueError(f"value_range={options['value_range']!r}: the one named grid is 'span', for estimator='binned'")
     if not isinstance(activations, Mapping):
         raise TypeError(f"activations must be a mapping of layer name -> array, got {type(activations).__name__}")
@@ -233,23 +350,29 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *, estim
     names = tuple(activations)
     if not names:
         raise ValueError("activations is empty: give at least one layer")
-    activations = {name: validate.array(activations[name], f"activations[{name!r}]") for name in names}
-    for name in names:
-        if np.ndim(activations[name]) != 3 or len(activations[name]) != len(epochs):
-            raise ValueError(f"activations[{name!r}]: expected shape ({len(epochs)} epochs, n, units), "
-                             f"got {np.shape(activations[name])}")
-        validate.finite(activations[name], f"activations[{name!r}]")
+    activations = {layer_name: validate.array(activations[layer_name], f"activations[{layer_name!r}]")
+                   for layer_name in names}
+    for layer_name in names:
+        if np.ndim(activations[layer_name]) != 3 or len(activations[layer_name]) != len(epochs):
+            raise ValueError(f"activations[{layer_name!r}]: expected shape ({len(epochs)} epochs, n, units), "
+                             f"got {np.shape(activations[layer_name])}")
+        validate.finite(activations[layer_name], f"activations[{layer_name!r}]")
     index = np.arange(len(epochs)) if epoch_index is None else validate.integers(
         epoch_index, "epoch_index", minimum=0, maximum=len(epochs) - 1, min_length=1)
-    i_xt = np.empty((len(index), len(names)))
-    i_ty = np.empty_like(i_xt)
-    estimate = binned_information if estimator == "binned" else kde_information
-    for j, name in enumerate(names):
-        layer = activations[name]
+    kde = estimate is kde_information
+    values = np.empty((4 if kde else 2, len(index), len(names)))
+    bar = tqdm(total=len(index) * len(names), desc=f"{name} estimates", disable=not progress, delay=1.0, leave=False)
+    for j, layer_name in enumerate(names):
+        layer = activations[layer_name]
         layer_options = dict(options)
-        if estimator == "binned" and layer_options.get("value_range") == "span":
+        if estimate is binned_information and layer_options.get("value_range") == "span":
             layer_options["value_range"] = (float(layer.min()), float(layer.max()))
         for i, e in enumerate(index):
             result = estimate(layer[e], y, **layer_options)
-            i_xt[i, j], i_ty[i, j] = result.i_xt, result.i_ty
-    return InformationPlane(epochs=epochs[index], layers=names, i_xt=i_xt, i_ty=i_ty)
+            values[:2, i, j] = _as_pair(result, name)
+            if kde:
+                values[2:, i, j] = result.i_xt_lower, result.i_ty_lower
+            bar.update()
+    bar.close()
+    return InformationPlane(epochs=epochs[index], layers=names, i_xt=values[0], i_ty=values[1], estimator=name,
+                            i_xt_lower=values[2] if kde else None, i_ty_lower=values[3] if kde else None)

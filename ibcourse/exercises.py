@@ -21,13 +21,14 @@ pristine copies. Beyond the values, an exercise can test the property it names
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import nn
 
-from ibcourse import estimators, ib, info, joints, strict_mode, vib
+from ibcourse import data, estimators, ib, info, joints, models, recording, strict_mode, vib
 
 
 class ExerciseError(AssertionError):
@@ -261,20 +262,22 @@ def _binned_reference(t, y, n_bins):
     return (result.i_xt, result.i_ty)
 
 
-def _binned_with(t, y, n_bins, *, log=np.log2, per_unit=False, conditional=False, edges=None):
-    """The binned estimator with one piece changed, to recognise a learner's mistake."""
-    t, y = np.asarray(t, float), np.asarray(y)
-    if edges is None:
-        index = np.clip(np.floor((t + 1) / (2 / n_bins)), 0, n_bins - 1).astype(int)
-    else:
-        index = np.digitize(t, edges)
+def _symbol_information(index, y, *, log=np.log2, per_unit=False, conditional=False, uniform=False):
+    """(H(T), I(T;Y)) of the rows of ``index`` as symbols, with one piece changed to recognise a mistake.
+
+    per_unit: units as independent symbols (a sum of per-unit entropies); conditional: return
+    H(T|Y) in place of I(T;Y); uniform: log of the number of distinct rows in place of H.
+    """
+    index, y = np.asarray(index), np.asarray(y)
 
     def h(rows):
         counts = np.unique(rows, axis=0, return_counts=True)[1]
+        if uniform:
+            return float(log(len(counts)))
         p = counts / counts.sum()
         return float(-np.sum(p * log(p)))
 
-    if per_unit:  # units treated as independent: a sum of per-unit entropies
+    if per_unit:
         h_t = sum(h(index[:, [k]]) for k in range(index.shape[1]))
         h_t_y = sum(np.mean(y == c) * sum(h(index[y == c][:, [k]]) for k in range(index.shape[1]))
                     for c in np.unique(y))
@@ -282,6 +285,16 @@ def _binned_with(t, y, n_bins, *, log=np.log2, per_unit=False, conditional=False
         h_t = h(index)
         h_t_y = sum(np.mean(y == c) * h(index[y == c]) for c in np.unique(y))
     return (h_t, h_t_y if conditional else h_t - h_t_y)
+
+
+def _binned_with(t, y, n_bins, *, edges=None, **changes):
+    """The binned estimator with one piece changed, to recognise a learner's mistake."""
+    t = np.asarray(t, float)
+    if edges is None:
+        index = np.clip(np.floor((t + 1) / (2 / n_bins)), 0, n_bins - 1).astype(int)
+    else:
+        index = np.digitize(t, edges)
+    return _symbol_information(index, y, **changes)
 
 
 def _layer_case(seed, n, units, classes, scale):
@@ -293,6 +306,156 @@ def _layer_case(seed, n, units, classes, scale):
 
 _BINNED_CASES = [_layer_case(21, 64, 1, 2, 1.0), _layer_case(22, 256, 3, 2, 0.7),
                  _layer_case(23, 512, 2, 3, 2.0), _layer_case(24, 400, 4, 2, 0.3)]
+
+
+def _exact_reference(t, y):
+    result = estimators.exact_information(t, y)
+    return (result.i_xt, result.i_ty)
+
+
+def _exact_case(seed, kind):
+    """A float32 layer with ties of the kinds that real layers have, and its labels."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=300)
+    pre = rng.normal(size=(300, 3)).astype(np.float32) + 0.6 * y[:, None]
+    if kind == "relu":  # many rows are exactly the zero vector
+        t = np.maximum(pre - 0.9, 0)
+    elif kind == "saturated":  # float32 tanh hits exactly +-1 for |x| > 9; near-ties differ by < 1e-4
+        t = np.tanh(8 * pre[:, :2])
+        t[:40] = t[40:80] + np.float32(3e-5)
+    elif kind == "signed zeros":  # -0.0 and 0.0 are the same number
+        t = np.maximum(pre - 0.5, 0) * np.where(rng.random(pre.shape) < 0.5, -1, 1).astype(np.float32)
+        t = np.where(t == 0, np.where(rng.random(t.shape) < 0.5, np.float32(-0.0), np.float32(0.0)), np.abs(t))
+    else:  # few distinct values, dependent units
+        t = np.repeat(rng.integers(0, 3, size=(300, 1)), 2, axis=1).astype(np.float32)
+        t[:, 1] += (y > 0) * (rng.random(300) < 0.3)
+    return (t.astype(np.float32), y)
+
+
+_EXACT_CASES = [_exact_case(51, "relu"), _exact_case(52, "saturated"), _exact_case(53, "few"),
+                _exact_case(54, "signed zeros")]
+
+
+def _kde_upper_reference(t, noise_var):
+    return estimators.kde_information(t, np.zeros(len(t), dtype=np.int64), noise_var=noise_var).i_xt
+
+
+def _kde_upper_with(t, noise_var, *, scale=2.0, power=2, var_is_std=False, keep_self=True, jensen=False,
+                    unit=_LN2):
+    """The KDE upper bound with one piece changed, to recognise a learner's mistake."""
+    t = np.asarray(t, float)
+    dist = np.sqrt(np.sum((t[:, None, :] - t[None, :, :]) ** 2, axis=-1))
+    var = noise_var ** 2 if var_is_std else noise_var
+    kernel = np.exp(-dist ** power / (scale * var))
+    if not keep_self:
+        np.fill_diagonal(kernel, 0.0)
+    n_j = len(t) if keep_self else len(t) - 1
+    mean_j = kernel.sum(axis=1) / n_j
+    nats = -np.log(mean_j.mean()) if jensen else -np.mean(np.log(mean_j))
+    return nats / unit
+
+
+def _kde_case(seed, n, units, noise_var):
+    rng = np.random.default_rng(seed)
+    return (np.tanh(rng.normal(size=(n, units)) * 1.5), noise_var)
+
+
+_KDE_CASES = [(np.array([[0.0], [0.5], [2.0]]), 0.1), _kde_case(61, 50, 3, 0.1), _kde_case(62, 80, 2, 0.5),
+              _kde_case(63, 120, 5, 0.02)]
+
+
+class _Branches(nn.Module):
+    """A small model that is not an nn.Sequential: two branches joined in forward."""
+
+    def __init__(self, seed: int):
+        super().__init__()
+        self.left = nn.Linear(4, 3)
+        self.right = nn.Sequential(nn.Linear(4, 5), nn.Tanh())
+        self.head = nn.Linear(8, 2)
+        gen = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for parameter in self.parameters():
+                parameter.copy_(torch.randn(parameter.shape, generator=gen))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(torch.cat([self.left(x), self.right(x)], dim=1))
+
+
+def _recorder_case(seed, names):
+    return (_Branches(seed), torch.randn(6, 4, generator=torch.Generator().manual_seed(seed + 100)), names)
+
+
+_RECORDER_CASES = [_recorder_case(71, ["right.1", "head"]), _recorder_case(72, ["left", "right.0", "right.1"]),
+                   (models.MLPEnsemble((12, 5, 3, 2), ["tanh", "relu"], [0, 1]),
+                    torch.from_numpy(data.szt_12bit()[0][::256].copy()), ["act1", "act2", "linear3"])]
+
+
+def _record_with(model, inputs, names, *, what="output"):
+    """A hook recorder with one piece changed, to recognise a learner's mistake."""
+    modules = dict(model.named_modules())
+    captured = {}
+
+    def hook_for(name):
+        def hook(module, args, output):
+            captured[name] = (args[0] if what == "input" else output).detach().numpy().copy()
+        return hook
+
+    targets = {name: (model if what == "model" else modules[name]) for name in names}
+    handles = [targets[name].register_forward_hook(hook_for(name)) for name in names]
+    try:
+        with torch.no_grad():
+            model(inputs)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return captured
+
+
+def _as_float_arrays(value) -> dict[str, np.ndarray] | None:
+    """A mapping of layer name -> array as float64 arrays (tensors detached); None if it is not one."""
+    if not isinstance(value, Mapping):
+        return None
+    return {name: np.asarray(v.detach().cpu() if isinstance(v, torch.Tensor) else v, dtype=np.float64)
+            for name, v in value.items()}
+
+
+@dataclass(frozen=True)
+class _LayerDictExercise(Exercise):
+    """An exercise whose answer is a dict of layer name -> array, compared on the expected layers
+    (extra layers are left to the ``properties`` test, which names that mistake)."""
+
+    def _same(self, got, want) -> bool:
+        try:
+            got = _as_float_arrays(got)
+        except (TypeError, ValueError, RuntimeError):
+            return False
+        want = _as_float_arrays(want)
+        return (got is not None and set(want) <= set(got)
+                and all(got[k].shape == want[k].shape and np.allclose(got[k], want[k], rtol=self.rtol, atol=self.atol)
+                        for k in want))
+
+
+def _recorder_properties(func) -> str | None:
+    """None when the recorder removes its hooks and returns numpy arrays of exactly the named layers."""
+    model = _Branches(7)
+    inputs = torch.randn(5, 4, generator=torch.Generator().manual_seed(8))
+    first = func(model, inputs, ["left", "right.1"])
+    if set(first) != {"left", "right.1"}:
+        return (f"asked for ['left', 'right.1'], it returned {sorted(first)}: return only the named layers, "
+                "from a dict made fresh at each call.")
+    left_over = [name or "the model" for name, module in model.named_modules() if module._forward_hooks]
+    if left_over:
+        return (f"right values, but hooks are still attached to {left_over} after the call. Keep the handle that "
+                "register_forward_hook returns and call handle.remove() (in a finally: block), or every "
+                "training step afterwards runs the hook too.")
+    not_arrays = sorted({type(v).__name__ for v in first.values() if not isinstance(v, np.ndarray)})
+    if not_arrays:
+        return f"right values, but return numpy arrays (output.detach().cpu().numpy()), not {not_arrays}."
+    second = func(model, inputs, ["head"])
+    if set(second) != {"head"}:
+        return (f"asked for ['head'] after ['left', 'right.1'], it returned {sorted(second)}: return only the "
+                "named layers, from a dict made fresh at each call.")
+    return None
 
 
 # ----------------------------------------------------------------------------
@@ -508,6 +671,60 @@ class _Checks:
                  lambda t, y, b: _binned_with(t, y, b, edges=np.linspace(-1, 1, b)))],
         "bin index = floor((t + 1) / (2 / n_bins)), clipped to 0 .. n_bins - 1; each row of indices is one symbol; "
         "I(X;T) = H(T); I(T;Y) = H(T) - sum_c p(c) H(T | Y = c); logarithms base 2.",
+    )
+    record_layers = _LayerDictExercise(
+        "2.2", "a forward-hook recorder", lambda model, inputs, names: recording.capture(model, inputs, names),
+        _RECORDER_CASES,
+        [Mistake("a forward hook is called as hook(module, args, output): record output, the module's result; "
+                 "args[0] is what went into the module.",
+                 lambda model, inputs, names: _record_with(model, inputs, names, what="input")),
+         Mistake("you hooked the whole model, so every name got the network's final output: register each hook "
+                 "on dict(model.named_modules())[name].",
+                 lambda model, inputs, names: _record_with(model, inputs, names, what="model"))],
+        "for each name, register_forward_hook on dict(model.named_modules())[name] with a hook that stores "
+        "output.detach().cpu().numpy(); run model(inputs) once under torch.no_grad(); remove every handle; "
+        "return {name: array}. Names are those of model.named_modules(), e.g. 'right.1' or 'act3'.",
+        rtol=1e-5, atol=1e-6, properties=_recorder_properties,
+    )
+    exact_information = Exercise(
+        "2.3", "exact information of a layer", _exact_reference, _EXACT_CASES,
+        [Mistake("you used the natural logarithm; the course measures in bits, so use np.log2.",
+                 lambda t, y: _symbol_information(t, y, log=np.log)),
+         Mistake("log2 of the number of distinct rows is H(T) only when every row occurs equally often: weight "
+                 "each distinct row by its frequency, H(T) = -sum p log2 p.",
+                 lambda t, y: _symbol_information(t, y, uniform=True)),
+         Mistake("the layer is one symbol: count distinct whole rows (np.unique(t, axis=0)), not each unit's "
+                 "values on their own.",
+                 lambda t, y: _symbol_information(t, y, per_unit=True)),
+         Mistake("I(T;Y) = H(T) - H(T|Y): you returned H(T|Y) itself.",
+                 lambda t, y: _symbol_information(t, y, conditional=True)),
+         *[Mistake(f"no rounding: rounding to {d} decimals is binning (bins of width 1e-{d}); compare the "
+                   "numbers exactly.", lambda t, y, d=d: _symbol_information(np.round(t, d), y))
+           for d in (3, 4, 5, 6)],
+         Mistake("-0.0 and 0.0 are the same number: compare values (np.unique(t, axis=0)), not their bytes.",
+                 lambda t, y: _symbol_information(np.ascontiguousarray(t).view(
+                     np.dtype((np.void, t.dtype.itemsize * t.shape[1]))).ravel(), y))],
+        "each distinct row of t (np.unique(t, axis=0, return_counts=True)) is one symbol; I(X;T) = H(T) from the "
+        "row frequencies; I(T;Y) = H(T) - sum_c p(c) H(T | Y = c); logarithms base 2.",
+    )
+    kde_upper_bound = Exercise(
+        "2.4", "KDE upper bound on I(X;T)", _kde_upper_reference, _KDE_CASES,
+        [Mistake("that is in nats: divide by ln 2 (or use np.log2) for bits.",
+                 lambda t, v: _kde_upper_with(t, v, unit=1.0)),
+         Mistake("the kernel uses the squared distance ||h_i - h_j||^2, not the distance.",
+                 lambda t, v: _kde_upper_with(t, v, power=1)),
+         Mistake("exp(-d^2 / (8 noise_var)) gives the lower bound (the Bhattacharyya distance); the upper bound "
+                 "uses 2 noise_var.", lambda t, v: _kde_upper_with(t, v, scale=8.0)),
+         Mistake("the Gaussian kernel of variance noise_var is exp(-d^2 / (2 noise_var)): you left out the 2.",
+                 lambda t, v: _kde_upper_with(t, v, scale=1.0)),
+         Mistake("noise_var is already the variance sigma^2: don't square it.",
+                 lambda t, v: _kde_upper_with(t, v, var_is_std=True)),
+         Mistake("the inner mean runs over all j, including j = i (the kernel of an input with itself is 1).",
+                 lambda t, v: _kde_upper_with(t, v, keep_self=False)),
+         Mistake("take the log inside: -1/n sum_i log2(1/n sum_j K_ij), not -log2 of the mean of all K_ij.",
+                 lambda t, v: _kde_upper_with(t, v, jensen=True))],
+        "d2_ij = ||t_i - t_j||^2 (all pairs, i = j included); bound = -mean_i log2(mean_j exp(-d2_ij / (2 noise_var))).",
+        rtol=1e-7, atol=1e-9,
     )
     kl_gaussian = Exercise(
         "4.1", "KL of a Gaussian posterior to N(0, I)", vib.kl_to_standard_normal, _GAUSSIAN_CASES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import colors, ticker
+from matplotlib.lines import Line2D
 
 from ibcourse.ib import IBCurve
 
@@ -57,43 +58,114 @@ def _epoch_norm(epochs) -> colors.Normalize:
     return colors.SymLogNorm(linthresh=1, vmin=0, vmax=max(int(np.max(epochs)), 1))
 
 
+#: One marker per layer, input side first, so that trajectories stay apart without text labels.
+LAYER_MARKERS = "osD^vP*Xh<>p"
+
+_AXIS_LABELS = {
+    "binned": ("I(X;T) of the binned layer [bits]", "I(T;Y) of the binned layer [bits]"),
+    "exact": ("I(X;T) = H(T), exact [bits]", "I(T;Y), exact [bits]"),
+    "kde": ("I(X;T), KDE upper bound [bits]", "I(T;Y), KDE estimate [bits]"),
+}
+
+
+def axis_labels(plane) -> tuple[str, str]:
+    """The axis labels of I(X;T) and I(T;Y) for a plane's estimator (which bound or estimate they are)."""
+    return _AXIS_LABELS.get(plane.estimator, (f"I(X;T), {plane.estimator} [bits]", f"I(T;Y), {plane.estimator} [bits]"))
+
+
 def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = True, cmap: str = "viridis",
                       h_y: float | None = None) -> plt.Axes:
     """The information plane of one network: I(X;T) across, I(T;Y) up, both in bits.
 
-    Each layer's trajectory is drawn as dots coloured by epoch (colour bar on a log
-    scale), thin lines join the layers of one epoch, and each trajectory is labelled
-    with its layer at the last epoch. ``plane`` is an ``estimators.InformationPlane``;
-    ``h_y`` (bits), if given, is marked as the ceiling of I(T;Y).
+    Each layer's trajectory is drawn with its own marker (the legend sits below the
+    axes, where it hides no point), coloured by epoch (colour bar on a log scale); its
+    last epoch is outlined in black, and thin lines join the layers of one epoch. ``plane`` is an
+    ``estimators.InformationPlane``; the axis labels say which estimator or bound it
+    holds. ``h_y`` (bits), if given, is marked as the ceiling H(Y) of I(T;Y).
     """
+    if len(plane.layers) > len(LAYER_MARKERS):
+        raise ValueError(f"at most {len(LAYER_MARKERS)} layers can be told apart, got {len(plane.layers)}")
     norm = _epoch_norm(plane.epochs)
     palette = plt.get_cmap(cmap)
     for e, epoch in enumerate(plane.epochs):
         ax.plot(plane.i_xt[e], plane.i_ty[e], "-", color=palette(norm(epoch)), lw=0.5, alpha=0.4)
-    for j, name in enumerate(plane.layers):
-        points = ax.scatter(plane.i_xt[:, j], plane.i_ty[:, j], c=plane.epochs, cmap=cmap, norm=norm, s=14, zorder=3)
-        ax.annotate(name, (plane.i_xt[-1, j], plane.i_ty[-1, j]), textcoords="offset points", xytext=(3, -10),
-                    fontsize=7)
+    handles = []
+    for j, (name, marker) in enumerate(zip(plane.layers, LAYER_MARKERS)):
+        points = ax.scatter(plane.i_xt[:, j], plane.i_ty[:, j], c=plane.epochs, cmap=cmap, norm=norm, s=16,
+                            marker=marker, zorder=3)
+        ax.scatter(plane.i_xt[-1, j], plane.i_ty[-1, j], marker=marker, s=60, facecolors="none", edgecolors="black",
+                   linewidths=1.0, zorder=4)
+        handles.append(Line2D([], [], ls="", marker=marker, color="grey", label=name))
     if h_y is not None:
         ax.axhline(h_y, color="grey", ls="--", lw=0.8)
+        handles.append(Line2D([], [], color="grey", ls="--", lw=0.8, label="H(Y)"))
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False,
+              ncol=min(len(handles), 7), title="layer (its last epoch outlined in black)", title_fontsize=7)
     if colorbar:
         ax.figure.colorbar(points, ax=ax, label="epoch")
-    ax.set_xlabel("I(X;T) [bits]")
-    ax.set_ylabel("I(T;Y) [bits]")
+    x_label, y_label = axis_labels(plane)
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
     ax.set_title(title)
     return ax
 
 
 def information_vs_epoch(axes, plane, *, title: str = "") -> None:
-    """I(X;T) (``axes[0]``) and I(T;Y) (``axes[1]``) of each layer against epoch, epochs on a log scale."""
-    for quantity, ax, label in ((plane.i_xt, axes[0], "I(X;T) [bits]"), (plane.i_ty, axes[1], "I(T;Y) [bits]")):
-        for j, name in enumerate(plane.layers):
-            ax.plot(plane.epochs, quantity[:, j], ".-", ms=3, label=name)
+    """I(X;T) (``axes[0]``) and I(T;Y) (``axes[1]``) of each layer against epoch, epochs on a log scale.
+
+    For a KDE plane (``plane.i_xt_lower`` set), I(X;T) of each layer is a shaded band
+    from the lower (dashed) to the upper bound (solid): the true value for the noisy
+    layer lies inside it. Its I(T;Y) is drawn from the upper bounds (solid) and from
+    the lower bounds (dashed): two estimates, not a bracket.
+    """
+    x_label, y_label = axis_labels(plane)
+    if plane.i_xt_lower is not None:
+        x_label, y_label = "I(X;T), KDE bounds [bits]", "I(T;Y), KDE estimates [bits]"
+    for quantity, lower, ax, label in ((plane.i_xt, plane.i_xt_lower, axes[0], x_label),
+                                       (plane.i_ty, plane.i_ty_lower, axes[1], y_label)):
+        for j, (name, marker) in enumerate(zip(plane.layers, LAYER_MARKERS)):
+            line, = ax.plot(plane.epochs, quantity[:, j], "-", marker=marker, ms=3, label=name)
+            if lower is not None:
+                ax.plot(plane.epochs, lower[:, j], "--", marker=marker, ms=3, color=line.get_color())
+                if quantity is plane.i_xt:
+                    ax.fill_between(plane.epochs, lower[:, j], quantity[:, j], color=line.get_color(), alpha=0.15)
         ax.set_xscale("symlog", linthresh=1)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.set_title(title)
     axes[0].legend(fontsize=7, ncol=2)
+    if plane.i_xt_lower is not None:
+        for ax, styles in ((axes[0], ("upper bound", "lower bound")), (axes[1], ("from upper bounds", "from lower bounds"))):
+            handles, _ = ax.get_legend_handles_labels()
+            handles += [Line2D([], [], color="black", ls=ls, label=text) for ls, text in zip(("-", "--"), styles)]
+            ax.legend(handles=handles, fontsize=7, ncol=2)
+
+
+def information_heatmap(ax: plt.Axes, plane, *, title: str = "", vmin: float | None = None,
+                        vmax: float | None = None, cmap: str = "viridis", colorbar: bool = True):
+    """I(X;T) of every layer (rows, input side on top) against epoch (across, log scale), as a heat map.
+
+    Layers with equal values get equal rows, where the lines of ``information_vs_epoch``
+    would hide each other. Each recording fills the span from halfway to the previous
+    one to halfway to the next. The colour bar (bits) names the estimate. Returns the
+    mesh, for a colour bar shared by several panels.
+    """
+    epochs = np.asarray(plane.epochs, dtype=float)
+    if len(epochs) < 2:
+        raise ValueError(f"a heat map against epoch needs at least 2 recordings, got {len(epochs)}")
+    middles = (epochs[1:] + epochs[:-1]) / 2
+    edges = np.r_[epochs[0] - (middles[0] - epochs[0]), middles, epochs[-1] + (epochs[-1] - middles[-1])]
+    edges[0] = max(edges[0], 0.0) if epochs[0] >= 0 else edges[0]
+    mesh = ax.pcolormesh(edges, np.arange(len(plane.layers) + 1), plane.i_xt.T, cmap=cmap, vmin=vmin, vmax=vmax)
+    ax.set_xscale("symlog", linthresh=1)
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_yticks(np.arange(len(plane.layers)) + 0.5, plane.layers)
+    ax.set_ylim(len(plane.layers), 0)  # input side on top (set, not toggled: axes may share y)
+    ax.set_xlabel("epoch")
+    ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(mesh, ax=ax, label=axis_labels(plane)[0])
+    return mesh
 
 
 def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.ndarray, *, title: str = "",

@@ -82,6 +82,10 @@ def capture(model: nn.Module, inputs: torch.Tensor, layers: Sequence[str],
     return {name: captured[name] for name in layers}
 
 
+#: capture(model, inputs, layers) -> {layer name: array of that layer's outputs}
+CaptureFn = Callable[[nn.Module, torch.Tensor, Sequence[str]], Mapping[str, np.ndarray]]
+
+
 class ActivationRecorder:
     """A training callback that records named layers at chosen epochs.
 
@@ -89,24 +93,57 @@ class ActivationRecorder:
     ``recorder.epochs`` lists the recorded epochs and ``recorder.activations[name]``
     is an array of shape (epochs, *output shape) for each layer.
 
-    ``inputs`` (tensor or numpy array) and ``transforms`` are as in ``capture``;
-    ``layers`` is a non-empty sequence of module names, ``epochs`` a sequence of
-    integer epochs >= 0 (0: before training).
+    Parameters
+    ----------
+    inputs : tensor or numpy array, shape (n, ...)
+        The inputs run through the model at each recorded epoch.
+    layers : sequence of str
+        Module names, as in ``model.named_modules()`` (at least one).
+    epochs : sequence of int
+        The epochs to record, each >= 0 (0 is before training).
+    transforms : mapping of layer name to function, optional
+        Applied (to a CPU tensor) to that layer's recorded output, e.g. a softmax on logits.
+    capture : function, optional
+        ``capture(model, inputs, layers)`` returning a dict of numpy arrays, one per
+        layer: the recording pass. It gets ``inputs`` on the model's device. Default:
+        ``ibcourse.recording.capture`` (forward hooks); a learner's own hook recorder can
+        be plugged in here.
     """
 
     def __init__(self, inputs: torch.Tensor, layers: Sequence[str], epochs: Sequence[int],
-                 transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None):
+                 transforms: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] | None = None,
+                 capture: CaptureFn = capture):
         self.inputs = validate.tensor(inputs, "inputs")
         self.layers = validate.names(layers, "layers")
         self.schedule = set(validate.integers(epochs, "epochs", minimum=0).tolist())
+        transforms = dict(transforms or {})
+        unknown = set(transforms) - set(self.layers)
+        if unknown:
+            raise ValueError(f"transforms given for layers that are not recorded: {sorted(unknown)}")
+        if not callable(capture):
+            raise TypeError(f"capture must be a function (model, inputs, layers) -> dict, got {capture!r}")
         self.transforms = transforms
+        self.capture = capture
         self.epochs: list[int] = []
         self._frames: list[dict[str, np.ndarray]] = []
 
     def __call__(self, epoch: int, model: nn.Module) -> None:
-        if validate.count(epoch, "epoch", minimum=0) in self.schedule:
-            self._frames.append(capture(model, self.inputs, self.layers, self.transforms))
-            self.epochs.append(epoch)
+        if validate.count(epoch, "epoch", minimum=0) not in self.schedule:
+            return
+        parameter = next(model.parameters(), None)
+        inputs = self.inputs if parameter is None else self.inputs.to(parameter.device)  # the model's device
+        frame = self.capture(model, inputs, self.layers)
+        missing = [name for name in self.layers if name not in frame]
+        if missing:
+            raise ValueError(f"capture returned no output for layers {missing}")
+        recorded = {}
+        for name in self.layers:
+            value = torch.as_tensor(np.asarray(frame[name]))
+            if name in self.transforms:
+                value = self.transforms[name](value)
+            recorded[name] = value.numpy().copy()
+        self._frames.append(recorded)
+        self.epochs.append(epoch)
 
     @property
     def activations(self) -> dict[str, np.ndarray]:

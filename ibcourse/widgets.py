@@ -30,17 +30,19 @@ def beta_explorer(curve: IBCurve, *, h_x: float, i_xy: float) -> widgets.Widget:
     return widgets.interactive(show, index=slider)
 
 
-def bins_explorer(activations, y, epochs, *, value_range=(-1.0, 1.0), title: str = "") -> widgets.Widget:
+def bins_explorer(activations, y, epochs, *, value_range=(-1.0, 1.0), title: str = "",
+                  h_y: float | None = None) -> widgets.Widget:
     """A slider over the number of bins per unit (2 to 10**6): re-estimates one network's plane and redraws it.
 
     ``activations`` maps layer names to arrays (epochs, n, units), as for
     ``estimators.information_plane``; each frame is a fresh binned estimate (about a
-    second for 6 layers x 50 epochs x 4096 inputs).
+    second for 6 layers x 50 epochs x 4096 inputs). ``h_y`` (bits), if given, marks H(Y).
     """
     def show(bins: int) -> None:
-        plane = estimators.information_plane(activations, y, epochs, bins=bins, value_range=value_range)
-        fig, ax = plt.subplots(figsize=(6, 4.2))
-        plots.information_plane(ax, plane, title=f"{title} {bins} bins per unit")
+        plane = estimators.information_plane(activations, y, epochs, bins=bins, value_range=value_range,
+                                             progress=False)
+        fig, ax = plt.subplots(figsize=(6.5, 4.2))
+        plots.information_plane(ax, plane, title=f"{title} {bins} bins per unit", h_y=h_y)
         plt.show()
 
     counts = [2, 4, 8, 16, 30, 64, 128, 300, 1000, 3000, 10_000, 30_000, 100_000, 1_000_000]

@@ -142,3 +142,121 @@ def test_information_plane_shapes_span_and_compression():
         estimators.information_plane(acts, y, [0, 1, 2, 4, 8], estimator="pca")
     with pytest.raises(ValueError, match="epochs"):
         estimators.information_plane(acts, y, [0, 1, 2])
+
+
+def test_exact_information_known_layers():
+    X, y = data.szt_12bit()
+    h_y = info.entropy(np.bincount(y) / len(y))
+    identity = estimators.exact_information(2 * X - 1, y)
+    assert identity.i_xt == pytest.approx(12.0, abs=1e-12) and identity.i_ty == pytest.approx(h_y, abs=1e-12)
+    # a tanh of a linear map with generic (random) weights is injective on the 4096 inputs: 12 bits
+    rng = np.random.default_rng(0)
+    tanh_layer = np.tanh(X @ rng.normal(size=(12, 3)) + rng.normal(size=3)).astype(np.float32)
+    assert estimators.exact_information(tanh_layer, y).i_xt == pytest.approx(12.0, abs=1e-12)
+    # a ReLU layer merges every input whose pre-activations are all negative into the zero vector
+    pre = X @ rng.normal(size=(12, 3)) - 2.0
+    relu_layer = np.maximum(pre, 0)
+    zero = np.all(relu_layer == 0, axis=1)
+    q = zero.mean()
+    assert 0.05 < q < 0.95
+    want = -(q * np.log2(q)) + (1 - q) * np.log2(4096)  # one symbol of mass q, the rest distinct
+    assert estimators.exact_information(relu_layer, y).i_xt == pytest.approx(want, abs=1e-9)
+    constant = estimators.exact_information(np.zeros((4096, 2)), y)
+    assert constant.i_xt == 0.0 and constant.i_ty == 0.0
+
+
+def test_exact_information_compares_numbers_not_bytes():
+    y = np.array([0, 1, 0, 1])
+    t = np.array([[0.0, 1.0], [-0.0, 1.0], [0.0, 2.0], [1e-30, 2.0]], dtype=np.float32)
+    assert estimators.exact_information(t, y).i_xt == pytest.approx(1.5)  # {0,1} twice, then two distinct
+    ints = np.array([[1, 2], [1, 2], [3, 4], [5, 6]])
+    assert estimators.exact_information(ints, y).i_xt == pytest.approx(1.5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10 ** 6), st.integers(1, 4), st.integers(2, 4))
+def test_exact_is_binning_on_a_grid_fine_enough_and_bounds_every_binning(seed, units, classes):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, classes, size=200)
+    t = rng.integers(-3, 4, size=(200, units)) / 4.0  # few distinct values: ties between rows
+    exact = estimators.exact_information(t, y)
+    fine = estimators.binned_information(t, y, bins=1000, value_range=(-1.0, 1.0))
+    assert (exact.i_xt, exact.i_ty) == pytest.approx((fine.i_xt, fine.i_ty), abs=1e-9)
+    assert (exact.i_xt, exact.i_ty) == pytest.approx(loop_reference(t, y, 10 ** 6, -1.0, 1.0), abs=1e-9)
+    for bins in (2, 5, 30):  # binning is a function of the layer: it never has more information than the layer
+        coarse = estimators.binned_information(t, y, bins=bins)
+        assert coarse.i_xt <= exact.i_xt + 1e-9 and coarse.i_ty <= exact.i_ty + 1e-9
+
+
+def test_exact_information_bad_input():
+    with pytest.raises(ValueError, match="finite"):
+        estimators.exact_information(np.array([[np.nan], [0.0]]), np.array([0, 1]))
+    with pytest.raises(ValueError, match="shape"):
+        estimators.exact_information(np.zeros(3), np.zeros(3, int))
+    with pytest.raises(TypeError, match="integer"):
+        estimators.exact_information(np.zeros((3, 1)), np.zeros(3))
+
+
+def test_information_plane_exact_custom_and_kde_bounds():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, size=150)
+    acts = {"a": np.maximum(rng.normal(size=(3, 150, 2)) - 0.5, 0), "b": np.tanh(rng.normal(size=(3, 150, 3)))}
+    exact = estimators.information_plane(acts, y, [0, 5, 10], estimator="exact", progress=False)
+    assert exact.estimator == "exact" and exact.i_xt_lower is None
+    assert exact.i_xt[1, 0] == estimators.exact_information(acts["a"][1], y).i_xt
+    assert np.allclose(exact.i_xt[:, 1], np.log2(150))
+
+    def my_estimator(t, labels):
+        result = estimators.exact_information(t, labels)
+        return result.i_xt, result.i_ty
+
+    mine = estimators.information_plane(acts, y, [0, 5, 10], estimator=my_estimator, progress=False)
+    assert mine.estimator == "my_estimator" and np.array_equal(mine.i_xt, exact.i_xt)
+    labelled = estimators.information_plane(acts, y, [0, 5, 10], estimator=my_estimator, label="exact", progress=False)
+    assert labelled.estimator == "exact"
+    kde = estimators.information_plane(acts, y, [0, 5, 10], estimator="kde", epoch_index=[0, 2], noise_var=0.1,
+                                       progress=False)
+    assert kde.estimator == "kde" and kde.i_xt_lower.shape == (2, 2) and np.all(kde.i_xt_lower < kde.i_xt)
+    single = estimators.kde_information(acts["b"][2], y, noise_var=0.1)
+    assert (kde.i_xt_lower[1, 1], kde.i_ty_lower[1, 1]) == (single.i_xt_lower, single.i_ty_lower)
+
+
+def test_information_plane_shows_progress_only_when_asked(capsys):
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, size=100)
+    acts = {"a": np.tanh(rng.normal(size=(2, 100, 2)))}
+    estimators.information_plane(acts, y, [0, 1], estimator="kde", progress=False)
+    assert capsys.readouterr().err == ""
+
+    def slow(t, labels):
+        import time
+        time.sleep(0.7)
+        return 0.0, 0.0
+
+    estimators.information_plane(acts, y, [0, 1], estimator=slow)  # 1.4 s: past the bar's 1 s delay
+    assert "slow estimates" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"estimator": "pca"}, ValueError, "estimator"),
+    ({"estimator": lambda t, y: "twelve"}, TypeError, "pair"),
+    ({"estimator": lambda t, y: "12"}, TypeError, "pair"),
+    ({"epoch_index": [0, 3]}, ValueError, "epoch_index"),
+    ({"epoch_index": [0.5]}, TypeError, "epoch_index"),
+    ({"label": ""}, TypeError, "label"),
+])
+def test_information_plane_bad_input(kwargs, error, message):
+    acts = {"a": np.zeros((3, 10, 2))}
+    with pytest.raises(error, match=message):
+        estimators.information_plane(acts, np.zeros(10, int), [0, 1, 2], progress=False, **kwargs)
+
+
+def test_largest_group():
+    t = np.array([[0.0, 1.0], [0.0, 0.0], [-0.0, 0.0], [2.0, 3.0], [0.0, 0.0]], dtype=np.float32)
+    count, row = estimators.largest_group(t)
+    assert count == 3 and np.array_equal(row, [0.0, 0.0])
+    assert estimators.largest_group(np.eye(4))[0] == 1
+    with pytest.raises(ValueError, match="shape"):
+        estimators.largest_group(np.zeros(3))
+    with pytest.raises(ValueError, match="finite"):
+        estimators.largest_group(np.array([[np.inf]]))

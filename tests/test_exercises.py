@@ -72,6 +72,64 @@ def _predict_numpy(logits):
     return np.argmax((p / p.sum(-1, keepdims=True)).mean(axis=0), axis=-1)
 
 
+def _exact(t, y, *, log=np.log2, uniform=False, per_unit=False, conditional=False, decimals=None, as_bytes=False):
+    """A learner's exact estimator; the keywords make known mistakes."""
+    t = np.round(t, decimals) if decimals is not None else t
+
+    def h(rows):
+        if as_bytes:
+            rows = np.array([row.tobytes() for row in rows])
+            counts = np.unique(rows, return_counts=True)[1]
+        else:
+            counts = np.unique(rows, axis=0, return_counts=True)[1]
+        if uniform:
+            return np.log2(len(counts))
+        p = counts / counts.sum()
+        return -np.sum(p * log(p))
+
+    groups = [t[:, [k]] for k in range(t.shape[1])] if per_unit else [t]
+    h_t = sum(h(g) for g in groups)
+    h_t_y = sum(np.mean(y == c) * sum(h(g[y == c]) for g in groups) for c in np.unique(y))
+    return h_t, (h_t_y if conditional else h_t - h_t_y)
+
+
+def _kde(t, v, *, squared=True, scale=2.0, log=np.log2, var_is_std=False, keep_self=True, jensen=False):
+    """A learner's KDE upper bound with scipy's cdist; the keywords make known mistakes."""
+    from scipy.spatial.distance import cdist
+
+    d = cdist(t, t, "sqeuclidean" if squared else "euclidean")
+    kernel = np.exp(-d / (scale * (v ** 2 if var_is_std else v)))
+    if not keep_self:
+        np.fill_diagonal(kernel, 0.0)
+        inner = kernel.sum(1) / (len(t) - 1)
+    else:
+        inner = kernel.mean(1)
+    return -log(inner.mean()) if jensen else -np.mean(log(inner))
+
+
+def _recorder(model, inputs, names, *, what="output", remove=True, numpy=True, keep=None):
+    """A learner's hook recorder; the keywords make known mistakes."""
+    modules = dict(model.named_modules())
+    captured = {} if keep is None else keep
+
+    def hook_for(name):
+        def hook(module, args, output):
+            value = (args[0] if what == "input" else output).detach()
+            captured[name] = value.numpy().copy() if numpy else value.clone()
+        return hook
+
+    handles = [(model if what == "model" else modules[name]).register_forward_hook(hook_for(name)) for name in names]
+    with torch.no_grad():
+        model(inputs)
+    if remove:
+        for handle in handles:
+            handle.remove()
+    return dict(captured)
+
+
+_STALE: dict = {}  # a recorder that keeps one dict across calls returns layers it was not asked for
+
+
 def _entropy_ok(p):
     nz = p[p > 0]
     return -np.sum(nz * np.log2(nz))
@@ -91,6 +149,9 @@ def _entropy_ok(p):
     (check.predict, _predict_numpy),
     (check.rate_per_dimension, lambda m, s: _kl_per_dim(m, s).mean(0)),
     (check.rate_per_dimension, lambda m, s: torch.stack([_kl_per_dim(m[:, k], s[:, k]).mean() for k in range(m.shape[1])])),
+    (check.exact_information, _exact),
+    (check.kde_upper_bound, _kde),
+    (check.record_layers, _recorder),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -117,6 +178,27 @@ WRONG = [
     (check.binned_information, lambda t, y, b: _binned(t, y, b, conditional=True), "H(T|Y) itself"),
     (check.binned_information, lambda t, y, b: _binned(t, y, b, edges=np.linspace(-1, 1, b)), "n_bins + 1 edges"),
     (check.binned_information, lambda t, y, b: _binned(t, y, b)[0], "expected"),
+    (check.exact_information, lambda t, y: _exact(t, y, log=np.log), "natural logarithm"),
+    (check.exact_information, lambda t, y: _exact(t, y, uniform=True), "equally often"),
+    (check.exact_information, lambda t, y: _exact(t, y, per_unit=True), "whole rows"),
+    (check.exact_information, lambda t, y: _exact(t, y, conditional=True), "H(T|Y) itself"),
+    (check.exact_information, lambda t, y: _exact(t, y, decimals=4), "rounding to 4 decimals is binning"),
+    (check.exact_information, lambda t, y: _exact(t, y, as_bytes=True), "-0.0 and 0.0"),
+    (check.exact_information, lambda t, y: (_exact(t, y)[0], 0.0), "expected"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, log=np.log), "nats"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, squared=False), "squared distance"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, scale=8.0), "lower bound"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, scale=1.0), "left out the 2"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, var_is_std=True), "don't square it"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, keep_self=False), "including j = i"),
+    (check.kde_upper_bound, lambda t, v: _kde(t, v, jensen=True), "log inside"),
+    (check.kde_upper_bound, lambda t, v: 0.5 * _kde(t, v), "expected"),
+    (check.record_layers, lambda m, x, names: _recorder(m, x, names, what="input"), "args[0]"),
+    (check.record_layers, lambda m, x, names: _recorder(m, x, names, what="model"), "hooked the whole model"),
+    (check.record_layers, lambda m, x, names: _recorder(m, x, names, remove=False), "handle.remove()"),
+    (check.record_layers, lambda m, x, names: _recorder(m, x, names, numpy=False), "numpy arrays"),
+    (check.record_layers, lambda m, x, names: _recorder(m, x, names, keep=_STALE), "only the named layers"),
+    (check.record_layers, lambda m, x, names: {n: dict(m.named_children())[n] for n in names}, "KeyError"),
     (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)).sum(-1) / 2, "nats"),
     (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - 2 * torch.log(s)).mean(-1) / (2 * math.log(2)), "divides beta by K"),
     (check.kl_gaussian, lambda m, s: (s ** 2 + m ** 2 - 1 - torch.log(s)).sum(-1) / (2 * math.log(2)), "2 log sigma"),

@@ -62,3 +62,40 @@ def test_recorder_records_scheduled_epochs_during_training():
     assert acts["right.1"].shape == (3, 32, 4) and acts["head"].shape == (3, 32, 2)
     assert not np.allclose(acts["head"][0], acts["head"][-1])
     assert np.allclose(acts["head"][-1], recording.capture(net, x, ["head"])["head"])
+
+
+def test_recorder_with_a_custom_capture_and_transforms():
+    torch.manual_seed(1)
+    net = TwoBranch()
+    x, y = torch.randn(16, 3), torch.randint(0, 2, (16,))
+    calls = []
+
+    def my_capture(model, inputs, layers):
+        assert inputs.device == next(model.parameters()).device, "inputs arrive on the model's device"
+        calls.append(list(layers))
+        return recording.capture(model, inputs, layers)
+
+    recorder = recording.ActivationRecorder(x, ["left", "head"], [0, 3], transforms={"head": lambda z: z.softmax(-1)},
+                                            capture=my_capture)
+    loss_fn = lambda m, xb, yb, e: {"loss": nn.functional.cross_entropy(m(xb), yb)}  # noqa: E731
+    training.train(net, x, y, loss_fn, epochs=3, batch_size=4, lr=1e-2, on_epoch=recorder, progress=False, device="cpu")
+    assert calls == [["left", "head"], ["left", "head"]]
+    head = recorder.activations["head"]
+    assert head.shape == (2, 16, 2) and np.allclose(head.sum(-1), 1.0, atol=1e-6)
+    with torch.no_grad():
+        assert np.allclose(head[-1], net(x).softmax(-1).numpy(), atol=1e-6)
+
+
+def test_recorder_bad_arguments():
+    x = torch.zeros(2, 3)
+    with pytest.raises(ValueError, match="at least 1 entry"):
+        recording.ActivationRecorder(x, [], [0])
+    with pytest.raises(ValueError, match="not recorded"):
+        recording.ActivationRecorder(x, ["left"], [0], transforms={"head": torch.tanh})
+    with pytest.raises(TypeError, match="capture"):
+        recording.ActivationRecorder(x, ["left"], [0], capture="hooks")
+    recorder = recording.ActivationRecorder(x, ["left", "head"], [0], capture=lambda m, i, names: {"left": np.zeros(2)})
+    with pytest.raises(ValueError, match="no output for layers \\['head'\\]"):
+        recorder(0, TwoBranch())
+    with pytest.raises(ValueError, match="nothing recorded"):
+        _ = recording.ActivationRecorder(x, ["left"], [5]).activations
