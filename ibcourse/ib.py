@@ -29,7 +29,7 @@ SQUAREM_TRIES = 4
 """Extrapolation steps tried (each half as long as the last) before a SQUAREM cycle falls back on plain updates."""
 VANISHING = 1e-15
 """A cluster with p(t) below this is merged into its nearest cluster (it carries < 1e-13 bits)."""
-MERGE_EVERY = 5
+MERGE_EVERY = 10
 """During annealing, coinciding clusters are looked for every this many accelerated cycles."""
 
 
@@ -71,6 +71,7 @@ class _Joint(NamedTuple):
     px: np.ndarray  # (|X|,) p(x)
     pyx: np.ndarray  # (|X|, |Y|) p(y|x); zero rows where p(x) = 0
     pyx_joint_t: np.ndarray  # (|Y|, |X|) p(x, y) transposed, contiguous
+    pyx_ones: np.ndarray  # (|X|, |Y| + 1) p(y|x) with a column of ones appended
     mean_neg_h: float  # sum_x p(x) sum_y p(y|x) ln p(y|x) = -H(Y|X), in nats
 
 
@@ -78,7 +79,8 @@ def _joint(pxy) -> _Joint:
     px, pyx = _prepare(pxy)
     pos = pyx > 0
     neg_h = np.sum(np.where(pos, pyx * np.log(np.where(pos, pyx, 1.0)), 0.0), axis=1)
-    return _Joint(px, pyx, np.ascontiguousarray((pyx * px[:, None]).T), float(px @ neg_h))
+    return _Joint(px, pyx, np.ascontiguousarray((pyx * px[:, None]).T), np.hstack([pyx, np.ones((px.size, 1))]),
+                  float(px @ neg_h))
 
 
 def _cluster_stats(px, pyx, enc):
@@ -89,6 +91,17 @@ def _cluster_stats(px, pyx, enc):
     return pt, pyt
 
 
+def _normalise_rows(logits):
+    """Rows of ``exp(logits)`` normalised with log-sum-exp, in place: ``logits`` (|X|, |T|) is
+    overwritten by the encoder; returns it and the natural log of the normaliser Z(x), shape (|X|,)."""
+    top = logits.max(axis=1, keepdims=True)
+    logits -= top
+    np.exp(logits, out=logits)
+    z = logits.sum(axis=1, keepdims=True)
+    logits *= 1.0 / z
+    return logits, top[:, 0] + np.log(z[:, 0])
+
+
 def _gibbs_encoder(log_prior, neg_cost):
     """Normalise rows of ``exp(log_prior + neg_cost)`` with log-sum-exp, in place.
 
@@ -96,12 +109,7 @@ def _gibbs_encoder(log_prior, neg_cost):
     natural log of the normaliser Z(x), shape (|X|,).
     """
     neg_cost += log_prior
-    top = neg_cost.max(axis=1, keepdims=True)
-    neg_cost -= top
-    np.exp(neg_cost, out=neg_cost)
-    z = neg_cost.sum(axis=1, keepdims=True)
-    neg_cost /= z
-    return neg_cost, top[:, 0] + np.log(z[:, 0])
+    return _normalise_rows(neg_cost)
 
 
 def _cluster_parameters(joint: _Joint, enc):
@@ -120,19 +128,16 @@ def _encode(joint: _Joint, log_pt, log_pyt, beta):
     The free energy ``-sum_x p(x) log2 Z(x)`` is the minimum over encoders of
     ``I(X;T) + beta E[KL]`` with p(t) and p(y|t) held fixed; the IB update never raises it.
     """
-    finite = np.isfinite(log_pyt)
-    if finite.all():
-        neg_kl = joint.pyx @ log_pyt
-    else:  # a zero p(y|t) where p(y|x) > 0 makes the KL infinite, exactly
-        neg_kl = joint.pyx @ np.where(finite, log_pyt, 0.0)
-        neg_kl[((joint.pyx > 0).astype(float) @ (~finite).astype(float)) > 0] = -np.inf
     # the -sum_y p(y|x) ln p(y|x) part of the KL is the same for every t: it cancels in the
     # encoder, so it is added to the free energy at the end instead of to every entry
-    if beta > 0:
-        neg_kl *= beta
-    else:
-        neg_kl[:] = 0.0
-    enc, log_z = _gibbs_encoder(log_pt, neg_kl)
+    finite = np.isfinite(log_pyt)
+    if finite.all() and beta > 0:  # one product gives log p(t) + beta sum_y p(y|x) ln p(y|t)
+        enc, log_z = _normalise_rows(joint.pyx_ones @ np.vstack([beta * log_pyt, log_pt]))
+    else:  # a zero p(y|t) where p(y|x) > 0 makes the KL infinite, exactly; beta = 0 ignores it
+        neg_kl = joint.pyx @ np.where(finite, log_pyt, 0.0)
+        neg_kl[((joint.pyx > 0).astype(float) @ (~finite).astype(float)) > 0] = -np.inf
+        neg_kl = neg_kl * beta if beta > 0 else np.zeros_like(neg_kl)
+        enc, log_z = _gibbs_encoder(log_pt, neg_kl)
     return enc, -(float(joint.px @ log_z) - beta * joint.mean_neg_h) / LN2
 
 
