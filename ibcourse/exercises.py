@@ -21,6 +21,7 @@ pristine copies. Beyond the values, an exercise can test the property it names
 from __future__ import annotations
 
 import copy
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -114,7 +115,9 @@ class Exercise:
             return func
         if strict_mode():
             raise ExerciseError(f"{label}: {problem}")
-        print(f"✗ {label}: {problem}\n  The reference solution is used from here on, so the notebook keeps running.")
+        print(textwrap.fill(f"✗ {label}: {problem}", width=90, subsequent_indent="  ", break_long_words=False,
+                            replace_whitespace=False),
+              "  The reference solution is used from here on, so the notebook keeps running.", sep="\n")
         return self.reference
 
 

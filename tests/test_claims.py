@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import scipy.stats
 
 from ibcourse import claims
 
@@ -48,6 +49,10 @@ def test_difference_with_noise(strict):
     result = claims.difference(a, b, "a is larger", expected="bigger")
     assert result.difference == pytest.approx(a.mean() - b.mean())
     assert result.standard_error == pytest.approx(np.sqrt(a.var(ddof=1) / 10 + b.var(ddof=1) / 10))
+    welch = scipy.stats.ttest_ind(a, b, equal_var=False)
+    assert result.degrees_of_freedom == pytest.approx(welch.df)
+    low, high = result.interval
+    assert (low, high) == pytest.approx(tuple(welch.confidence_interval(0.95)))
     claims.difference(b, a, "b is smaller", expected="smaller")
     with pytest.raises(claims.ClaimError):
         claims.difference(a, b, "no effect", expected="within noise")
@@ -72,3 +77,15 @@ def test_difference_with_noise(strict):
 def test_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_two_seeds_give_a_wide_interval(strict):
+    """With two seeds per group the t quantile is far above 1.96: a 2-sigma difference is within noise."""
+    result = claims.compare([1.0, 1.5], [0.0, 0.5])  # difference 1.0, 2.8 standard errors
+    assert result.difference / result.standard_error > 1.96  # the normal approximation would call it an effect
+    assert result.interval[0] < 0.0 < result.interval[1]
+
+
+def test_long_claims_are_folded_at_90_characters(strict, capsys):
+    claims.at_least(1.0, 0.5, "a claim " * 20)
+    assert max(len(line) for line in capsys.readouterr().out.splitlines()) <= 90

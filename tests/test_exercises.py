@@ -252,7 +252,7 @@ def test_wrong_answers_get_a_hint_and_the_reference(exercise, wrong, hint, capsy
     monkeypatch.delenv("IBCOURSE_STRICT", raising=False)
     assert exercise(wrong) is exercise.reference
     out = capsys.readouterr().out
-    assert "✗" in out and hint in out
+    assert "✗" in out and " ".join(hint.split()) in " ".join(out.split())  # output is folded at 90 columns
 
 
 @pytest.mark.parametrize("exercise, wrong, hint", WRONG)
