@@ -305,7 +305,8 @@ def rate_distortion(ax: plt.Axes, betas, curves: dict, *, title: str = "", zoom_
         inset.set_xlabel("rate [bits]", fontsize=8)
         inset.set_ylabel("distortion [bits]", fontsize=8)
         inset.set_title("zoom: beta = " + ", ".join(f"{b:g}" for b in betas[chosen]), fontsize=9)
-        ax.indicate_inset_zoom(inset, edgecolor="grey")
+        (x0, x1), (y0, y1) = inset.get_xlim(), inset.get_ylim()
+        ax.indicate_inset((x0, y0, x1 - x0, y1 - y0), edgecolor="grey")  # the zoomed box, without connectors
     ax.set_xlabel("rate  E KL, upper bound on I(Z;X) [bits]")
     ax.set_ylabel("distortion  -log2 q(x|z) [bits per image]")
     ax.set_title(title)

@@ -64,7 +64,7 @@ plt.rcParams.update({"font.size": 11})
 # `PAPER_SCALE = True` adds the MNIST experiment of Alemi et al. (section 7): it
 # downloads MNIST once, so it needs a network connection, and it trains for more than
 # half an hour on a CPU. `QUICK` (set by `IBCOURSE_QUICK=1`) only shrinks sizes; the text
-# quotes the default sizes and each cell prints the sizes of the run.
+# quotes the default sizes, and each cell that trains prints the sizes of this run.
 
 # %%
 QUICK = ibcourse.quick_mode()
@@ -421,11 +421,12 @@ top_rate_at_1 = claims.at_most(per_dim[at[0]].max(), 0.02, "at beta = 1 no dim c
 # 1. The $I(Z;X)$ bound falls at every step of beta. At beta = 1e-5 it reads hundreds of
 #    bits, and for every beta up to 1e-2 it lies above $\log_2 n$ = 10.4 bits: there it
 #    is **vacuous**, it tells us nothing about $I(Z;X)$ (think question below). At
-#    beta = 0.032 (not in the quick run) it lies within 3 bits of $\log_2 n$, on either
-#    side: vacuous for the seeds the table marks with \*. From beta = 0.1 on it is below
-#    $\log_2 n$ for every seed and starts to say something; at beta = 1 it is below 0.3
-#    bits. The $I(Z;Y)$ bound stays within 0.25 bits of $H(Y)$ for beta up
-#    to 1e-2, is more than a bit below it at beta = 0.32 and below 0.1 bits at beta = 1.
+#    beta = 0.032 (not in the quick run) it lies within 3 bits of $\log_2 n$, and it is
+#    vacuous for the seeds that lie above (marked \* in the table; the cell counts them
+#    for every beta). From beta = 0.1 on it is below $\log_2 n$ for every seed and starts
+#    to say something; at beta = 1 it is below 0.3 bits. The $I(Z;Y)$ bound stays within
+#    0.25 bits of $H(Y)$ for beta up to 1e-2, is more than a bit below it at beta = 0.32
+#    and below 0.1 bits at beta = 1.
 #    On the training images it lies above its test value for every beta below 1: the
 #    decoder fits the labels it was trained on better. (No $I(Z;X)$ figure is given for
 #    the deterministic networks: $z = \mu(x)$ has no noise, so $I(Z;X) = H(Z)$, which is
@@ -436,13 +437,13 @@ top_rate_at_1 = claims.at_most(per_dim[at[0]].max(), 0.02, "at beta = 1 no dim c
 #    over the initialisation seeds only, which says the gap is not luck of the seeds on
 #    *these* 450 test images; and a wider one that also resamples the test images (a
 #    bootstrap, `vib.error_difference`), which says how well the gap would carry over
-#    to new digits. The claim rests on the wider one: it lies below 0. On a data set this
-#    small, a little noise in $z$ seems to act as a regulariser. The error of
-#    a single sample rises first: at beta = 0.1 it is at least twice the posterior
-#    mean's. At beta = 1 the representation collapses: no dimension is active, none
-#    carries more than 0.02 bits, and one sample of $z$ errs about as often as guessing
-#    (90 %). The posterior-mean error, averaged over the seeds, lies between 15 % and
-#    80 %, below guessing: the KL is small but not zero, so the posterior means still
+#    to new digits. The claim rests on the wider one: it lies entirely below 0. On a data
+#    set this small, a little noise in $z$ seems to act as a regulariser. The error of a
+#    single sample rises first: at beta = 0.1 it is at least twice the posterior mean's.
+#    At beta = 1 the representation collapses: no dimension is active, none carries more
+#    than 0.02 bits, and one sample of $z$ errs about as often as guessing (90 %). The
+#    posterior-mean error, averaged over the seeds, lies between 15 % and 80 %, below
+#    guessing: the KL is small but not zero, so the posterior means still
 #    differ slightly from class to class. A sample adds noise of standard deviation near
 #    1 (a dimension with so little KL has $\sigma \approx 1$) that swamps those small
 #    differences; decoding the mean removes the noise and reads them. Section 4 shows
@@ -576,8 +577,9 @@ plt.show()
 # %%
 k2 = vib.VIBEnsemble(64, 10, 2, HIDDEN, seeds=list(range(len(K2_BETAS))))
 k2_objective = vib.classifier_objective([schedules.Constant(b) for b in K2_BETAS], loss=vib_loss)
-training.train(k2, x_train, y_train, k2_objective, epochs=EPOCHS, batch_size=BATCH, lr=LR,
-               desc="K = 2, loss of exercise 4.3")
+k2_history = training.train(k2, x_train, y_train, k2_objective, epochs=EPOCHS, batch_size=BATCH, lr=LR,
+                            desc="K = 2, loss of exercise 4.3")
+print(f"{len(K2_BETAS)} models with K = 2, {EPOCHS} epochs: {k2_history.seconds:.1f} s")
 k2_test = vib.evaluate(k2, x_test, y_test, samples=TEST_SAMPLES, h_y=h_y)
 k2_train = vib.evaluate(k2, x_train, y_train, samples=TEST_SAMPLES, h_y=h_y)
 with torch.no_grad():
@@ -651,8 +653,10 @@ warm_members = [(beta, kind, seed) for beta in WARM_BETAS for kind in ("constant
 warm_schedules = [schedules.Constant(b) if kind == "constant" else schedules.LinearWarmup(b, max(1, EPOCHS // 4))
                   for b, kind, _ in warm_members]
 warm = vib.VIBEnsemble(64, 10, K, HIDDEN, seeds=[1000 + i for i in range(len(warm_members))])
-training.train(warm, x_train, y_train, vib.classifier_objective(warm_schedules), epochs=EPOCHS, batch_size=BATCH,
-               lr=LR, desc=f"warm-up vs constant, {len(warm_members)} models")
+warm_history = training.train(warm, x_train, y_train, vib.classifier_objective(warm_schedules), epochs=EPOCHS,
+                              batch_size=BATCH, lr=LR, desc="warm-up vs constant")
+print(f"{len(WARM_BETAS)} betas x 2 schedules x {WARM_SEEDS} seeds = {len(warm_members)} models, {EPOCHS} epochs: "
+      f"{warm_history.seconds:.1f} s")
 warm_test = vib.evaluate(warm, x_test, y_test, samples=TEST_SAMPLES, h_y=h_y)
 warm_train = vib.evaluate(warm, x_train, y_train, samples=TEST_SAMPLES, h_y=h_y)
 warm_betas = np.array([b for b, _, _ in warm_members])
