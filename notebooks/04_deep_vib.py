@@ -210,7 +210,9 @@ print("KL averaged over dims (bits):", np.round((summed / K).numpy(), 3), f"= su
 # %% [markdown]
 # ### Exercise 4.2 — the reparameterised sample
 # Write `reparameterise(mean, std, eps)`: a sample of $N(\mu, \sigma^2)$ built from
-# standard normal noise `eps`, so that gradients reach `mean` and `std`.
+# standard normal noise `eps`, so that gradients reach `mean` and `std`. Section 3 draws
+# its samples of $z$ for the S-sample predictions with it (after exercise 4.5); the
+# training itself uses the package's `vib.reparameterise`, which is the same formula.
 
 # %% tags=["exercise"]
 def reparameterise(mean, std, eps):
@@ -811,7 +813,8 @@ fig = plt.figure(figsize=(16, 5.5))
 ax = fig.add_axes((0.06, 0.11, 0.4, 0.8))
 plots.rate_distortion(ax, VAE_BETAS, {f"{split} images": (rd[split]["rate"], rd[split]["distortion"])
                                       for split in ("train", "test")},
-                      title="beta-VAE: distortion against rate (one seed per beta)", zoom_on=vae_betas[collapsed])
+                      title="beta-VAE: distortion against rate (one seed per beta)",
+                      zoom_on=vae_betas[collapsed] if collapsed.sum() > 1 else None)  # collapsed points overlap
 ax.axhline(marginal_bits, color="C3", ls=":", lw=1.2, label="code without z (train)")
 plots.vacuous_beyond(ax, log2_n, axis="x", label="log2 n: rate vacuous as I(Z;X) bound")
 ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -834,11 +837,11 @@ plt.show()
 #   sharp reconstructions with many bits of rate, high beta spends few bits and the
 #   reconstructions blur towards an average digit.
 # - For beta ≤ 0.5 the rate exceeds $\log_2 n$ by more than 5 bits, on training and test
-#   images: as a bound on $I(Z;X)$ it is vacuous there. At beta = 1 it lies within 2 bits
-#   of $\log_2 n$ (vacuous where the table marks \*), and from beta = 2 on it is below.
-#   A rate that high leaves room to single out individual training images, and at
-#   beta = 0.25 the test distortion exceeds the training distortion by more than 5 bits:
-#   the VAE codes its training images better than new ones (it overfits).
+#   images: as a bound on $I(Z;X)$ it is vacuous there. A rate that high leaves room to
+#   single out individual training images, and at beta = 0.25 the test distortion
+#   exceeds the training distortion by more than 5 bits: the VAE codes its training
+#   images better than new ones (it overfits). At beta = 1 the rate lies within 2 bits of
+#   $\log_2 n$ (vacuous where the table marks \*), and from beta = 2 on it is below.
 # - **Posterior collapse**: at beta ≥ 8 the rate is below half a bit, and the decoder
 #   ignores $z$: it spends the sum of the pixel entropies, within 1 bit, exactly what
 #   a code without $z$ needs.
