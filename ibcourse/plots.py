@@ -302,8 +302,8 @@ def rate_distortion(ax: plt.Axes, betas, curves: dict, *, title: str = "", zoom_
     if inset is not None:
         inset.margins(0.25)
         inset.tick_params(labelsize=8)
-        inset.set_xlabel("rate [bits]", fontsize=8)
-        inset.set_ylabel("distortion [bits]", fontsize=8)
+        inset.set_xlabel("R [bits]", fontsize=8)
+        inset.set_ylabel("D [bits per image]", fontsize=8)
         inset.set_title("zoom: beta = " + ", ".join(f"{b:g}" for b in betas[chosen]), fontsize=9)
         (x0, x1), (y0, y1) = inset.get_xlim(), inset.get_ylim()
         ax.indicate_inset((x0, y0, x1 - x0, y1 - y0), edgecolor="grey")  # the zoomed box, without connectors
