@@ -782,8 +782,25 @@ class _Checks:
         "and averaged over the batch (your kl_gaussian(mean, std).mean()).",
         rtol=1e-5, atol=1e-6, properties=lambda func: _vib_loss_gradients(func),
     )
+    rate_per_dimension = Exercise(
+        "4.4", "rate per latent dimension", _rate_reference, _RATE_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda m, s: _rate_with(m, s, unit=1.0)),
+         Mistake("average over the inputs (axis 0), do not sum: the rate is an expectation over x.",
+                 lambda m, s: _rate_with(m, s, data="sum")),
+         Mistake("keep one value per latent dimension: average over the inputs (axis 0), not over the dims.",
+                 lambda m, s: _rate_with(m, s, dims="mean")),
+         Mistake("one value per dimension, not the total rate: do not sum over the dims.",
+                 lambda m, s: _rate_with(m, s, dims="sum")),
+         Mistake("the log term is log sigma^2 = 2 log sigma, not log sigma.",
+                 lambda m, s: _rate_with(m, s, log_var=False)),
+         Mistake("that is the spread of the means, Var_x mu_k (the active-unit criterion), not the KL: "
+                 "a dimension whose mean moves but whose noise is large carries few bits.",
+                 lambda m, s: m.var(dim=0))],
+        "rate_k = mean over the inputs of 1/2 (sigma_k^2 + mu_k^2 - 1 - ln sigma_k^2) / ln 2, one value per dim.",
+        rtol=1e-5, atol=1e-6,
+    )
     predict = Exercise(
-        "4.4", "prediction averaged over S samples", _predict_reference, _PREDICT_CASES,
+        "4.5", "prediction averaged over S samples", _predict_reference, _PREDICT_CASES,
         [Mistake("average the probabilities (softmax), not the logits: the mean of the logits of the samples "
                  "is another rule (it weighs a confident sample differently).",
                  lambda lg: lg.mean(dim=0).argmax(dim=-1)),
@@ -799,23 +816,6 @@ class _Checks:
                  lambda lg: torch.softmax(lg, dim=-1).mean(dim=0))],
         "p = softmax over the classes of each sample's logits, averaged over the S samples (axis 0); "
         "the prediction is the argmax over the classes.",
-    )
-    rate_per_dimension = Exercise(
-        "4.5", "rate per latent dimension", _rate_reference, _RATE_CASES,
-        [Mistake("that is in nats: divide by ln 2 for bits.", lambda m, s: _rate_with(m, s, unit=1.0)),
-         Mistake("average over the inputs (axis 0), do not sum: the rate is an expectation over x.",
-                 lambda m, s: _rate_with(m, s, data="sum")),
-         Mistake("keep one value per latent dimension: average over the inputs (axis 0), not over the dims.",
-                 lambda m, s: _rate_with(m, s, dims="mean")),
-         Mistake("one value per dimension, not the total rate: do not sum over the dims.",
-                 lambda m, s: _rate_with(m, s, dims="sum")),
-         Mistake("the log term is log sigma^2 = 2 log sigma, not log sigma.",
-                 lambda m, s: _rate_with(m, s, log_var=False)),
-         Mistake("that is the spread of the means, Var_x mu_k (the active-unit criterion), not the KL: "
-                 "a dimension whose mean moves but whose noise is large carries few bits.",
-                 lambda m, s: m.var(dim=0))],
-        "rate_k = mean over the inputs of 1/2 (sigma_k^2 + mu_k^2 - 1 - ln sigma_k^2) / ln 2, one value per dim.",
-        rtol=1e-5, atol=1e-6,
     )
 
 check = _Checks()

@@ -174,7 +174,8 @@ def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.
 
     ``mean`` and ``std`` have shape (n, 2) (a diagonal Gaussian per input); each input
     is drawn as an ellipse of half-axes ``n_std`` x std around its mean, and ``labels``
-    (n,) pick the colours. The dashed circle is one standard deviation of the prior N(0, I).
+    (n,) pick the colours. The dashed circle is one standard deviation of the prior N(0, I),
+    the unit of both axes (z is dimensionless: its coordinates are in prior standard deviations).
     """
     from matplotlib.collections import EllipseCollection
 
@@ -196,8 +197,8 @@ def latent_ellipses(ax: plt.Axes, mean: np.ndarray, std: np.ndarray, labels: np.
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_aspect("equal")
-    ax.set_xlabel("z1")
-    ax.set_ylabel("z2")
+    ax.set_xlabel("z1 [prior standard deviations]")
+    ax.set_ylabel("z2 [prior standard deviations]")
     ax.set_title(title)
     return ax
 
@@ -256,5 +257,57 @@ def rate_map(ax: plt.Axes, betas, rates, *, title: str = "") -> plt.Axes:
     ax.set_yticks(range(0, rates.shape[1], max(1, rates.shape[1] // 8)))
     ax.set_xlabel("beta")
     ax.set_ylabel("latent dimension, sorted by rate")
+    ax.set_title(title)
+    return ax
+
+
+def rate_distortion(ax: plt.Axes, betas, curves: dict, *, title: str = "", zoom_on=None,
+                    zoom_box: tuple[float, float, float, float] = (0.5, 0.45, 0.45, 0.38)) -> plt.Axes:
+    """beta-VAE points in the rate-distortion plane: rate (bits, x axis) against distortion (bits per image, y).
+
+    ``curves`` maps a label (e.g. "training images") to a pair ``(rates, distortions)`` of
+    arrays of shape (len(betas),). Each curve gets its own marker and line style; each
+    beta its colour. Marker sizes fall as beta grows and larger marks are drawn first, so
+    betas whose points nearly coincide show as concentric marks. ``zoom_on``, a list of
+    some of the betas (e.g. the collapsed ones, which sit on top of each other), draws
+    their points again, magnified, in an inset at ``zoom_box`` (axes fractions: x, y,
+    width, height) with its own axes in the same units.
+    """
+    betas = np.asarray(betas, dtype=float)
+    if betas.ndim != 1 or len(betas) < 1:
+        raise ValueError(f"betas must be a non-empty 1-D array, got shape {betas.shape}")
+    if not isinstance(curves, dict) or not curves or len(curves) > 4:
+        raise TypeError("curves must be a dict of 1 to 4 entries label -> (rates, distortions)")
+    chosen = None if zoom_on is None else np.isin(betas, np.asarray(zoom_on, dtype=float))
+    if chosen is not None and not chosen.any():
+        raise ValueError(f"zoom_on must name some of the betas {betas.tolist()}, got {zoom_on!r}")
+    palette = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(betas)))
+    sizes = np.geomspace(160, 25, len(betas)) if len(betas) > 1 else np.array([60.0])
+    order = np.argsort(-sizes, kind="stable")  # largest first, smallest on top
+    inset = None if chosen is None else ax.inset_axes(zoom_box)
+    for (label, (rates, distortions)), marker, style in zip(curves.items(), "osD^", ("-", "--", ":", "-.")):
+        rates, distortions = np.asarray(rates, dtype=float), np.asarray(distortions, dtype=float)
+        if rates.shape != betas.shape or distortions.shape != betas.shape:
+            raise ValueError(f"curve {label!r}: rates and distortions must have shape {betas.shape}, got "
+                             f"{rates.shape} and {distortions.shape}")
+        ax.plot(rates, distortions, style, color="grey", lw=1, zorder=2)
+        ax.scatter(rates[order], distortions[order], c=palette[order], s=sizes[order], marker=marker,
+                   edgecolors="white", linewidths=0.8, zorder=3)
+        ax.plot([], [], style, marker=marker, color="grey", lw=1, label=label)
+        if inset is not None:
+            inset.plot(rates[chosen], distortions[chosen], style, color="grey", lw=1, zorder=2)
+            inset.scatter(rates[chosen], distortions[chosen], c=palette[chosen], s=60, marker=marker, zorder=3)
+    for colour, size, beta in zip(palette, sizes, betas):
+        ax.scatter([], [], color=colour, s=size, label=f"beta = {beta:g}")
+    if inset is not None:
+        inset.margins(0.25)
+        inset.tick_params(labelsize=8)
+        inset.set_xlabel("R [bits]", fontsize=8)
+        inset.set_ylabel("D [bits per image]", fontsize=8)
+        inset.set_title("zoom: beta = " + ", ".join(f"{b:g}" for b in betas[chosen]), fontsize=9)
+        (x0, x1), (y0, y1) = inset.get_xlim(), inset.get_ylim()
+        ax.indicate_inset((x0, y0, x1 - x0, y1 - y0), edgecolor="grey")  # the zoomed box, without connectors
+    ax.set_xlabel("rate  E KL, upper bound on I(Z;X) [bits]")
+    ax.set_ylabel("distortion  -log2 q(x|z) [bits per image]")
     ax.set_title(title)
     return ax

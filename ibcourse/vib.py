@@ -26,8 +26,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ibcourse import data, info, schedules, training, validate
-from ibcourse.models import MLPEnsemble, ensemble_cross_entropy
+from ibcourse import claims, data, info, schedules, training, validate
+from ibcourse.models import ACTIVATIONS, BatchedLinear, MLPEnsemble, ensemble_cross_entropy
 
 #: Smallest posterior standard deviation: sigma = softplus(raw - 5) + STD_FLOOR never reaches 0.
 STD_FLOOR = 1e-4
@@ -106,18 +106,22 @@ class VIBEnsemble(_GaussianEncoder):
         self.decoder = MLPEnsemble([k, n_classes], ["relu"] * members, [s + 500 for s in seeds])
         self.register_buffer("noise", torch.tensor(stochastic, dtype=torch.float32)[:, None, None, None])
 
-    def forward(self, x: torch.Tensor, samples: int = 1) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, samples: int = 1, *, sampler: Callable | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Logits (members, samples, batch, classes) of ``samples`` draws of z, with the mean and std.
 
         ``samples=0`` decodes the posterior mean instead of a sample (logits with a samples axis of 1).
+        ``sampler(mean, std, eps)`` builds the draws from standard normal ``eps`` (default
+        ``reparameterise``; a learner's version of it, as in exercise 4.2, can be passed).
         """
         samples = validate.count(samples, "samples", minimum=0)
+        sampler = reparameterise if sampler is None else validate.function(sampler, "sampler")
         mean, std = self.encode(x)
         if samples == 0:
             z = mean[:, None]
         else:
             eps = torch.randn(mean.shape[0], samples, *mean.shape[1:], device=mean.device)
-            z = reparameterise(mean[:, None], std[:, None], eps * self.noise)
+            z = sampler(mean[:, None], std[:, None], eps * self.noise)
         members, s, batch, k = z.shape
         return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1), mean, std
 
@@ -164,7 +168,9 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     ``error_S`` (softmax averaged over ``samples`` draws, as Alemi et al. with 12),
     ``i_zx`` = E KL (bits, upper bound on I(Z;X)), ``cross_entropy`` (bits, over the
     draws) and ``i_zy`` = H(Y) - cross_entropy (bits, lower bound on I(Z;Y)), with
-    H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0). ``x`` and ``y`` may be
+    H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0); and ``wrong_S``, a bool
+    array (members, n) that marks the examples the ``samples``-draw prediction gets wrong
+    (its row means are ``error_S``; see ``error_difference``). ``x`` and ``y`` may be
     tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1.
     """
     if not isinstance(model, VIBEnsemble):
@@ -183,11 +189,126 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     if h_y is None:
         h_y = info.entropy(np.bincount(y.cpu().numpy()) / len(y))
     ce = ensemble_cross_entropy(logits.flatten(1, 2), y.repeat(samples))
-    averaged = logits.softmax(-1).mean(1)
-    error = lambda scores: (scores.argmax(-1) != y).float().mean(-1).cpu().numpy()  # noqa: E731
-    return {"error_mean": error(mean_logits), "error_1": error(logits[:, 0]), "error_S": error(averaged),
+    wrong = lambda scores: (scores.argmax(-1) != y).cpu().numpy()  # noqa: E731
+    wrong_s = wrong(logits.softmax(-1).mean(1))
+    return {"error_mean": wrong(mean_logits).mean(-1), "error_1": wrong(logits[:, 0]).mean(-1),
+            "error_S": wrong_s.mean(-1), "wrong_S": wrong_s,
             "i_zx": kl_to_standard_normal(mean, std).mean(1).cpu().numpy(), "cross_entropy": ce.cpu().numpy(),
             "i_zy": h_y - ce.cpu().numpy()}
+
+
+@torch.no_grad()
+def averaged_softmax(model: VIBEnsemble, x: torch.Tensor, member: int, samples: Sequence[int], *,
+                     sampler: Callable | None = None, chunk: int = 256, seed: int = 0) -> np.ndarray:
+    """The softmax of one member averaged over many draws of z, at several numbers of draws.
+
+    Draws z for every input of ``x`` in chunks of ``chunk`` (so that thousands of draws fit
+    in memory), decodes them with member ``member``'s decoder and averages the softmax.
+    The averages are nested: the one over S draws uses the first S draws of the longest run.
+
+    Parameters
+    ----------
+    model : VIBEnsemble
+    x : tensor or numpy array (n, n_in)
+    member : int
+        Which member, 0 .. members - 1.
+    samples : sequence of int
+        Increasing numbers of draws S, each >= 1.
+    sampler : callable, optional
+        ``sampler(mean, std, eps)`` builds the draws from standard normal ``eps`` (default
+        ``reparameterise``).
+    chunk : int
+        Draws per pass.
+    seed : int
+        Seeds the noise (a private generator: global random state is untouched).
+
+    Returns
+    -------
+    array (len(samples), n, n_classes): for each S, the softmax probabilities averaged over
+    S draws; the argmax over the last axis is the S-sample prediction.
+    """
+    if not isinstance(model, VIBEnsemble):
+        raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
+    member = validate.count(member, "member", minimum=0, maximum=len(model.encoder.seeds) - 1)
+    samples = validate.integers(samples, "samples", minimum=1, min_length=1)
+    if np.any(np.diff(samples) <= 0):
+        raise ValueError(f"samples must increase, got {samples.tolist()}")
+    sampler = reparameterise if sampler is None else validate.function(sampler, "sampler")
+    chunk = validate.count(chunk, "chunk")
+    gen = torch.Generator().manual_seed(validate.seed(seed))
+    x = validate.model_input(x, model, "x")
+    model.eval()
+    device = next(model.parameters()).device
+    mean, std = (v[member] for v in model.encode(x.to(device)))  # (n, K) each
+    noise = model.noise[member, 0, 0]  # 0 for a deterministic member
+    total = torch.zeros(len(x), model.n_classes, dtype=torch.float64, device=device)
+    averages, drawn = [], 0
+    for target in samples:
+        while drawn < target:
+            draws = min(chunk, target - drawn)
+            eps = torch.randn(draws, *mean.shape, generator=gen).to(device) * noise
+            z = sampler(mean, std, eps)  # (draws, n, K)
+            total += _decode_member(model, z.reshape(-1, z.shape[-1]), member).softmax(-1).reshape(
+                draws, len(x), -1).sum(0)
+            drawn += draws
+        averages.append((total / drawn).cpu().numpy())
+    return np.stack(averages)
+
+
+def _decode_member(model: VIBEnsemble, z: torch.Tensor, member: int) -> torch.Tensor:
+    """Logits (rows, classes) of member ``member``'s decoder for latents z (rows, K), without the other members."""
+    h = z
+    for layer in model.decoder.children():
+        if isinstance(layer, BatchedLinear):
+            h = torch.addmm(layer.bias[member], h, layer.weight[member])
+        else:
+            h = ACTIVATIONS[layer.kinds[member]](h)
+    return h
+
+
+def error_difference(wrong_a, wrong_b, *, resamples: int = 2000, seed: int = 0) -> claims.Difference:
+    """The difference of the mean error rates of two groups of classifiers tested on the same examples.
+
+    Its standard error covers both sources of noise: which initialisation seeds were
+    drawn, and which test examples. A bootstrap resamples, together, the models of each
+    group (with replacement) and the examples (with replacement, the same ones for both
+    groups, so that examples hard for every model count once per draw); the standard
+    error is the standard deviation of the resampled differences.
+
+    Parameters
+    ----------
+    wrong_a, wrong_b : bool or 0/1 arrays, shapes (models_a, n) and (models_b, n)
+        1 where a model errs on an example (e.g. ``evaluate(...)["wrong_S"][rows]``);
+        at least 2 models per group, the same n examples (columns) in both.
+    resamples : int
+        Bootstrap draws.
+    seed : int
+        Seeds the bootstrap.
+
+    Returns
+    -------
+    claims.Difference
+        mean error of a, of b, their difference (a - b) and its bootstrap standard error;
+        ``.interval`` is the 95 % interval (difference +- 1.96 standard errors).
+    """
+    a, b = (validate.array(v, name, allow_bool=True).astype(np.float64) for v, name in
+            ((wrong_a, "wrong_a"), (wrong_b, "wrong_b")))
+    for arr, name in ((a, "wrong_a"), (b, "wrong_b")):
+        if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 1:
+            raise ValueError(f"{name} must have shape (models, examples) with at least 2 models, got {arr.shape}")
+        if not np.all((arr == 0) | (arr == 1)):
+            raise ValueError(f"{name} must hold 0/1 (or bool) marks of errors")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"wrong_a and wrong_b must cover the same examples, got {a.shape[1]} and {b.shape[1]} columns")
+    resamples = validate.count(resamples, "resamples", minimum=2)
+    rng = np.random.default_rng(validate.seed(seed))
+    n = a.shape[1]
+    images = rng.multinomial(n, np.full(n, 1 / n), size=resamples) / n  # (resamples, n) weights
+    diffs = np.zeros(resamples)
+    for arr, sign in ((a, 1.0), (b, -1.0)):
+        models = rng.multinomial(len(arr), np.full(len(arr), 1 / len(arr)), size=resamples) / len(arr)
+        diffs += sign * np.einsum("ri,ij,rj->r", models, arr, images)
+    return claims.Difference(float(a.mean()), float(b.mean()), float(a.mean() - b.mean()), float(diffs.std(ddof=1)))
 
 
 @torch.no_grad()

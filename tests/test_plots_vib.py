@@ -46,3 +46,41 @@ def test_rate_map_sorts_each_beta_and_adds_a_colour_bar(ax):
         plots.rate_map(ax, [1.0], np.zeros((1, 3)))
     with pytest.raises(ValueError, match="rates must have shape"):
         plots.rate_map(ax, [1.0, 2.0], rates[:1])
+
+
+def test_latent_ellipses_axes_are_in_prior_standard_deviations(ax):
+    mean, std = np.array([[0.0, 1.0], [2.0, -1.0]]), np.full((2, 2), 0.5)
+    plots.latent_ellipses(ax, mean, std, np.array([3, 7]), title="t")
+    assert "prior standard deviations" in ax.get_xlabel() and "prior standard deviations" in ax.get_ylabel()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["3", "7"]
+    with pytest.raises(ValueError, match="shape"):
+        plots.latent_ellipses(ax, mean[:, :1], std, np.array([3, 7]))
+
+
+def test_rate_distortion_draws_coinciding_betas_as_concentric_marks(ax):
+    betas = [1.0, 8.0, 16.0]
+    rates, distortions = np.array([10.0, 0.2, 0.2]), np.array([120.0, 154.0, 154.0])
+    plots.rate_distortion(ax, betas, {"train": (rates, distortions), "test": (rates + 0.1, distortions + 2)})
+    points = [c for c in ax.collections if len(c.get_offsets())]
+    assert len(points) == 2
+    sizes = points[0].get_sizes()
+    assert np.all(np.diff(sizes) < 0), "drawn largest first, so the smaller marks stay on top"
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["train", "test", "beta = 1", "beta = 8", "beta = 16"]
+    assert "[bits]" in ax.get_xlabel() and "[bits per image]" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="shape"):
+        plots.rate_distortion(ax, betas, {"train": (rates[:2], distortions)})
+    with pytest.raises(TypeError, match="curves"):
+        plots.rate_distortion(ax, betas, [(rates, distortions)])
+
+
+def test_rate_distortion_zooms_on_the_chosen_betas(ax):
+    betas = [1.0, 8.0, 16.0]
+    rates, distortions = np.array([10.0, 0.17, 0.21]), np.array([120.0, 154.25, 154.39])
+    plots.rate_distortion(ax, betas, {"train": (rates, distortions)}, zoom_on=[8.0, 16.0])
+    inset, = ax.child_axes
+    low, high = inset.get_xlim()
+    assert low < 0.17 and 0.21 < high and high - low < 1, "the inset magnifies the collapsed points"
+    assert "8, 16" in inset.get_title() and "[bits]" in inset.get_xlabel()
+    with pytest.raises(ValueError, match="zoom_on"):
+        plots.rate_distortion(ax, betas, {"train": (rates, distortions)}, zoom_on=[3.0])

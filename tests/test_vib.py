@@ -193,3 +193,85 @@ def test_alemi_hours_scales_one_timed_epoch(monkeypatch):
     assert seen == {"n": 600, "pixels": 784, "epochs": 1}
     with pytest.raises(ValueError, match="n_train"):
         vib.alemi_hours(n_train=10)
+
+
+def test_forward_draws_with_a_given_sampler():
+    model = small_model()
+    x = torch.randn(5, 6)
+    calls = []
+
+    def sampler(mean, std, eps):
+        calls.append(eps.shape)
+        return mean + 0 * std * eps  # every draw at the mean
+
+    logits, mean, _ = model(x, samples=3, sampler=sampler)
+    assert calls == [(2, 3, 5, 3)]
+    assert torch.allclose(logits[:, 1], model(x, samples=0)[0][:, 0], atol=1e-6)
+    with pytest.raises(TypeError, match="sampler"):
+        model(x, samples=2, sampler="mean + std * eps")
+
+
+def test_evaluate_marks_the_wrong_examples():
+    model = small_model(stochastic=[True, False])
+    x, y = torch.randn(30, 6), torch.arange(30) % 4
+    result = vib.evaluate(model, x, y, samples=4)
+    assert result["wrong_S"].shape == (2, 30) and result["wrong_S"].dtype == bool
+    assert np.allclose(result["wrong_S"].mean(1), result["error_S"])
+    assert result["error_S"][1] == result["error_mean"][1], "a deterministic member: S draws decode the mean"
+
+
+def test_averaged_softmax_converges_to_the_many_sample_average_and_nests():
+    model = small_model(k=2)
+    with torch.no_grad():
+        model.encoder.linear2.bias[..., 2:] = 5.0  # std near 5: the noise matters
+    x = torch.randn(7, 6)
+    probs = vib.averaged_softmax(model, x, 1, [1, 100, 8000], chunk=300, seed=3)
+    assert probs.shape == (3, 7, 4) and np.allclose(probs.sum(-1), 1, atol=1e-6)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        many = model(x, samples=20000)[0][1].softmax(-1).mean(0).numpy()
+    assert np.abs(probs[2] - many).max() < 0.02
+    assert np.abs(probs[0] - many).max() > 0.05, "one draw is far from the average"
+    again = vib.averaged_softmax(model, x, 1, [1, 100], chunk=300, seed=3)
+    assert np.array_equal(again, probs[:2]), "seeded, and nested: S draws are the first S of a longer run"
+    calls = []
+    vib.averaged_softmax(model, x, 0, [2], sampler=lambda m, s, e: calls.append(1) or m + s * e)
+    assert calls
+    with pytest.raises(ValueError, match="samples"):
+        vib.averaged_softmax(model, x, 0, [10, 5])
+    with pytest.raises(ValueError, match="member"):
+        vib.averaged_softmax(model, x, 2, [1])
+
+
+def test_error_difference_covers_test_examples_and_seeds():
+    rng = np.random.default_rng(0)
+    n = 2000
+    hard = rng.random(n) < 0.2  # no seed noise: every model of a group errs on the same examples
+    easy = hard & (rng.random(n) < 0.5)
+    a, b = np.tile(hard, (3, 1)), np.tile(easy, (4, 1))
+    result = vib.error_difference(a, b, resamples=4000)
+    assert result.difference == pytest.approx(hard.mean() - easy.mean())
+    per_example = hard.astype(float) - easy
+    assert result.standard_error == pytest.approx(per_example.std() / np.sqrt(n), rel=0.1)
+    # seed noise only: each model errs on a fixed share of all examples
+    shares_a, shares_b = np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.1, 0.1, 0.2])
+    a = np.array([np.arange(n) < s * n for s in shares_a])
+    b = np.array([np.arange(n) < s * n for s in shares_b])
+    result = vib.error_difference(a, b, resamples=4000)
+    welch = np.sqrt(shares_a.var() / 4 + shares_b.var() / 3)  # the bootstrap's plug-in variances
+    assert result.difference == pytest.approx(0.25 - 0.4 / 3)
+    assert result.standard_error == pytest.approx(welch, rel=0.15)
+    low, high = result.interval
+    assert low < result.difference < high
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: vib.error_difference(np.zeros((1, 5)), np.zeros((2, 5))), ValueError, "wrong_a"),
+    (lambda: vib.error_difference(np.zeros((2, 5)), np.zeros((2, 4))), ValueError, "same examples"),
+    (lambda: vib.error_difference(np.zeros((2, 5)), np.full((2, 5), 0.5)), ValueError, "wrong_b"),
+    (lambda: vib.error_difference(np.zeros((2, 5)), np.zeros((2, 5)), resamples=1), ValueError, "resamples"),
+    (lambda: vib.error_difference(np.zeros(5), np.zeros((2, 5))), ValueError, "wrong_a"),
+])
+def test_error_difference_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
