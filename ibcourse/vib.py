@@ -308,7 +308,9 @@ def error_difference(wrong_a, wrong_b, *, resamples: int = 2000, seed: int = 0) 
     for arr, sign in ((a, 1.0), (b, -1.0)):
         models = rng.multinomial(len(arr), np.full(len(arr), 1 / len(arr)), size=resamples) / len(arr)
         diffs += sign * np.einsum("ri,ij,rj->r", models, arr, images)
-    return claims.Difference(float(a.mean()), float(b.mean()), float(a.mean() - b.mean()), float(diffs.std(ddof=1)))
+    # a bootstrap standard error: a normal interval (infinite degrees of freedom)
+    return claims.Difference(float(a.mean()), float(b.mean()), float(a.mean() - b.mean()), float(diffs.std(ddof=1)),
+                             math.inf)
 
 
 @torch.no_grad()
