@@ -160,8 +160,12 @@ def binned_information(t, y, *, bins: int = 30, value_range: tuple[float, float]
         The binning grid. Values below ``low`` fall in the first bin and values above
         ``high`` in the last (a fixed grid saturates: this is what makes ReLU units
         look compressed on the tanh grid (-1, 1)). ``None``: from min(t) to max(t).
-        For a whole training run, pass the min and max over all epochs, as the
-        original code did for ReLU, so that every epoch is binned on one grid.
+        For a whole training run, ``information_plane(..., value_range="span")``
+        passes each layer's min and max over all epochs, so that every epoch is
+        binned on one grid. That is this course's choice for unbounded (ReLU) layers;
+        the public codes differ: Shwartz-Ziv & Tishby's (IDNNs) bins every layer, ReLU
+        and softmax included, with the edges np.linspace(-1, 1, 30) (29 bins), and
+        Saxe et al.'s (ibsgd) uses bins of a fixed width, 0.07, wherever the values lie.
 
     Returns
     -------
@@ -215,7 +219,8 @@ def kde_information(t, y, *, noise_var: float = 0.1, chunk: int = 1024) -> KDEEs
                           (Bhattacharyya distance)
 
     converted to bits here. I(T;Y) = H(T) - sum_c p(c) H(T | Y=c), with the same bound
-    used for both terms (Saxe et al. 2018, who used noise_var = 0.1).
+    used for both terms, as Saxe et al. (2018) did (their public code sets the noise
+    variance to 1e-3; the course's notebooks choose their own).
 
     Parameters
     ----------
@@ -295,6 +300,27 @@ def _as_pair(result, name: str) -> tuple[float, float]:
     return i_xt, i_ty
 
 
+def _grid(value, name: str):
+    """One binning grid: "span", None or a pair (low, high) with low < high."""
+    if isinstance(value, str):
+        if value != "span":
+            raise ValueError(f"{name}={value!r}: the one named grid is 'span' (a layer's min and max over all epochs)")
+        return value
+    return None if value is None else validate.interval(value, name)
+
+
+def _layer_grids(value_range, names: Sequence[str]) -> dict:
+    """The grid of each layer: ``value_range`` for all of them, or looked up per layer in a mapping."""
+    if not isinstance(value_range, Mapping):
+        grid = _grid(value_range, "value_range")
+        return {layer_name: grid for layer_name in names}
+    missing, unknown = [n for n in names if n not in value_range], [n for n in value_range if n not in names]
+    if missing or unknown:
+        raise ValueError(f"value_range, as a mapping, needs one grid per layer: missing {missing}, "
+                         f"not a layer {unknown}")
+    return {layer_name: _grid(value_range[layer_name], f"value_range[{layer_name!r}]") for layer_name in names}
+
+
 def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
                       estimator: str | Callable = "binned", epoch_index: Sequence[int] | None = None,
                       label: str | None = None, progress: bool = True, **options) -> InformationPlane:
@@ -322,9 +348,12 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
         Show a progress bar (tqdm) over the layers x epochs when the work takes more
         than a second.
     **options
-        Passed to the estimator. For "binned", ``value_range="span"`` bins each layer
-        between its min and max over all recorded epochs (the original code's choice
-        for ReLU), so that every epoch of a layer shares one grid.
+        Passed to the estimator. ``value_range`` (for "binned", or a function that
+        takes it) may be one grid for every layer or a mapping from every layer name
+        to its own, e.g. ``{"act1": (-1, 1), ..., "out": (0, 1)}``; each grid is a pair
+        ``(low, high)``, ``None`` (each recording's own min and max) or ``"span"``: the
+        layer's min and max over all recorded epochs, so that every epoch of a layer
+        shares one grid (this course's choice for unbounded layers).
 
     Returns
     -------
@@ -341,9 +370,8 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
         if not isinstance(label, str) or not label:
             raise TypeError(f"label must be a non-empty string, got {label!r}")
         name = label
-    if isinstance(options.get("value_range"), str) and (options["value_range"] != "span"
-                                                         or estimate is not binned_information):
-        raise ValueError(f"value_range={options['value_range']!r}: the one named grid is 'span', for estimator='binned'")
+    if "value_range" in options and estimate in (exact_information, kde_information):
+        raise ValueError(f"value_range is a binning grid: estimator={name!r} does not bin")
     if not isinstance(activations, Mapping):
         raise TypeError(f"activations must be a mapping of layer name -> array, got {type(activations).__name__}")
     epochs = validate.integers(epochs, "epochs")
@@ -357,6 +385,7 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
             raise ValueError(f"activations[{layer_name!r}]: expected shape ({len(epochs)} epochs, n, units), "
                              f"got {np.shape(activations[layer_name])}")
         validate.finite(activations[layer_name], f"activations[{layer_name!r}]")
+    grids = _layer_grids(options.pop("value_range"), names) if "value_range" in options else None
     index = np.arange(len(epochs)) if epoch_index is None else validate.integers(
         epoch_index, "epoch_index", minimum=0, maximum=len(epochs) - 1, min_length=1)
     kde = estimate is kde_information
@@ -365,8 +394,9 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
     for j, layer_name in enumerate(names):
         layer = activations[layer_name]
         layer_options = dict(options)
-        if estimate is binned_information and layer_options.get("value_range") == "span":
-            layer_options["value_range"] = (float(layer.min()), float(layer.max()))
+        if grids is not None:
+            grid = grids[layer_name]
+            layer_options["value_range"] = (float(layer.min()), float(layer.max())) if grid == "span" else grid
         for i, e in enumerate(index):
             result = estimate(layer[e], y, **layer_options)
             values[:2, i, j] = _as_pair(result, name)

@@ -340,7 +340,13 @@ _EXACT_CASES = [_exact_case(51, "relu"), _exact_case(52, "saturated"), _exact_ca
 
 
 def _kde_upper_reference(t, noise_var):
-    return estimators.kde_information(t, np.zeros(len(t), dtype=np.int64), noise_var=noise_var).i_xt
+    """The KDE upper bound alone (bits): the machinery of estimators.kde_information, one kernel width, one class."""
+    t, _ = estimators._check_layer(t, np.zeros(len(t), dtype=np.int64))
+    if isinstance(noise_var, bool) or not (isinstance(noise_var, (int, float, np.floating)) and 0 < noise_var < np.inf):
+        raise ValueError(f"noise_var must be a positive number, got {noise_var!r}")
+    h = torch.as_tensor(np.asarray(t, dtype=np.float64))
+    (log_sums,) = estimators._class_log_sum_kernels(h, torch.zeros(len(h), dtype=torch.int64), (2 * noise_var,), 1024)
+    return -float((log_sums[:, 0] - np.log(len(h))).mean()) / _LN2
 
 
 def _kde_upper_with(t, noise_var, *, scale=2.0, power=2, var_is_std=False, keep_self=True, jensen=False,
@@ -670,7 +676,8 @@ class _Checks:
          Mistake("I(T;Y) = H(T) - H(T|Y): you returned H(T|Y) itself.",
                  lambda t, y, b: _binned_with(t, y, b, conditional=True)),
          Mistake("n_bins equal-width bins on [-1, 1] have n_bins + 1 edges, each of width 2 / n_bins; "
-                 "np.digitize with np.linspace(-1, 1, n_bins) gives other bins.",
+                 "np.digitize with np.linspace(-1, 1, n_bins) gives n_bins - 1 bins (the original code's "
+                 "np.linspace(-1, 1, 30) edges make 29 bins; this exercise asks for n_bins).",
                  lambda t, y, b: _binned_with(t, y, b, edges=np.linspace(-1, 1, b)))],
         "bin index = floor((t + 1) / (2 / n_bins)), clipped to 0 .. n_bins - 1; each row of indices is one symbol; "
         "I(X;T) = H(T); I(T;Y) = H(T) - sum_c p(c) H(T | Y = c); logarithms base 2.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import colors, ticker
+from matplotlib import colors, ticker, transforms
 from matplotlib.lines import Line2D
 
 from ibcourse.ib import IBCurve
@@ -73,6 +73,12 @@ def axis_labels(plane) -> tuple[str, str]:
     return _AXIS_LABELS.get(plane.estimator, (f"I(X;T), {plane.estimator} [bits]", f"I(T;Y), {plane.estimator} [bits]"))
 
 
+def _below(ax: plt.Axes) -> dict:
+    """Legend placement under the axes, clear of its tick labels and x label whatever the axes' height."""
+    return {"loc": "upper center", "bbox_to_anchor": (0.5, 0.0), "frameon": False, "fontsize": 9,
+            "bbox_transform": transforms.offset_copy(ax.transAxes, fig=ax.figure, y=-33, units="points")}
+
+
 def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = True, cmap: str = "viridis",
                       h_y: float | None = None) -> plt.Axes:
     """The information plane of one network: I(X;T) across, I(T;Y) up, both in bits.
@@ -99,8 +105,10 @@ def information_plane(ax: plt.Axes, plane, *, title: str = "", colorbar: bool = 
     if h_y is not None:
         ax.axhline(h_y, color="grey", ls="--", lw=0.8)
         handles.append(Line2D([], [], color="grey", ls="--", lw=0.8, label="H(Y)"))
-    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), frameon=False,
-              ncol=min(len(handles), 7), title="layer (its last epoch outlined in black)", title_fontsize=7)
+        low, high = ax.get_ylim()
+        ax.set_ylim(low, max(high, h_y + 0.05 * (h_y - low)))  # the H(Y) line inside the frame, not on it
+    ax.legend(handles=handles, **_below(ax), ncol=min(len(handles), 4), title="layer (its last epoch outlined in black)",
+              title_fontsize=9, handletextpad=0.3, columnspacing=1.2)
     if colorbar:
         ax.figure.colorbar(points, ax=ax, label="epoch")
     x_label, y_label = axis_labels(plane)
@@ -116,7 +124,8 @@ def information_vs_epoch(axes, plane, *, title: str = "") -> None:
     For a KDE plane (``plane.i_xt_lower`` set), I(X;T) of each layer is a shaded band
     from the lower (dashed) to the upper bound (solid): the true value for the noisy
     layer lies inside it. Its I(T;Y) is drawn from the upper bounds (solid) and from
-    the lower bounds (dashed): two estimates, not a bracket.
+    the lower bounds (dashed): two estimates, not a bracket. The legends sit below the
+    axes, where they hide no curve.
     """
     x_label, y_label = axis_labels(plane)
     if plane.i_xt_lower is not None:
@@ -133,12 +142,14 @@ def information_vs_epoch(axes, plane, *, title: str = "") -> None:
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.set_title(title)
-    axes[0].legend(fontsize=7, ncol=2)
-    if plane.i_xt_lower is not None:
+    if plane.i_xt_lower is None:
+        for ax in axes[:2]:
+            ax.legend(**_below(ax), ncol=min(len(plane.layers), 6))
+    else:
         for ax, styles in ((axes[0], ("upper bound", "lower bound")), (axes[1], ("from upper bounds", "from lower bounds"))):
             handles, _ = ax.get_legend_handles_labels()
             handles += [Line2D([], [], color="black", ls=ls, label=text) for ls, text in zip(("-", "--"), styles)]
-            ax.legend(handles=handles, fontsize=7, ncol=2)
+            ax.legend(handles=handles, **_below(ax), ncol=4)
 
 
 def information_heatmap(ax: plt.Axes, plane, *, title: str = "", vmin: float | None = None,
@@ -161,6 +172,7 @@ def information_heatmap(ax: plt.Axes, plane, *, title: str = "", vmin: float | N
     ax.set_xlim(edges[0], edges[-1])
     ax.set_yticks(np.arange(len(plane.layers)) + 0.5, plane.layers)
     ax.set_ylim(len(plane.layers), 0)  # input side on top (set, not toggled: axes may share y)
+    ax.set_ylabel("layer")
     ax.set_xlabel("epoch")
     ax.set_title(title)
     if colorbar:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
 
 from ibcourse import estimators, plots
 from ibcourse.ib import IBCurve
@@ -30,13 +33,16 @@ def beta_explorer(curve: IBCurve, *, h_x: float, i_xy: float) -> widgets.Widget:
     return widgets.interactive(show, index=slider)
 
 
-def bins_explorer(activations, y, epochs, *, value_range=(-1.0, 1.0), title: str = "",
+def bins_explorer(activations: Mapping[str, np.ndarray], y, epochs, *,
+                  value_range: tuple[float, float] | str | None | Mapping = (-1.0, 1.0), title: str = "",
                   h_y: float | None = None) -> widgets.Widget:
     """A slider over the number of bins per unit (2 to 10**6): re-estimates one network's plane and redraws it.
 
     ``activations`` maps layer names to arrays (epochs, n, units), as for
     ``estimators.information_plane``; each frame is a fresh binned estimate (about a
-    second for 6 layers x 50 epochs x 4096 inputs). ``h_y`` (bits), if given, marks H(Y).
+    second for 6 layers x 50 epochs x 4096 inputs) on ``value_range``: one grid for
+    every layer, or a mapping from each layer name to its grid (e.g. (0, 1) for a
+    softmax output), as ``information_plane`` takes it. ``h_y`` (bits), if given, marks H(Y).
     """
     def show(bins: int) -> None:
         plane = estimators.information_plane(activations, y, epochs, bins=bins, value_range=value_range,

@@ -197,6 +197,38 @@ def test_exact_information_bad_input():
         estimators.exact_information(np.zeros((3, 1)), np.zeros(3))
 
 
+def test_information_plane_grid_per_layer():
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, size=120)
+    acts = {"hidden": np.tanh(rng.normal(size=(3, 120, 2)) * [[[1.0]], [[3.0]], [[9.0]]]),
+            "relu": np.maximum(rng.normal(size=(3, 120, 2)) * 4, 0),
+            "out": rng.dirichlet([0.3, 0.3], size=(3, 120))}
+    grids = {"hidden": (-1, 1), "relu": "span", "out": (0, 1)}
+    plane = estimators.information_plane(acts, y, [0, 1, 2], value_range=grids, progress=False)
+    span = (acts["relu"].min(), acts["relu"].max())
+    for e in range(3):
+        for j, (name, grid) in enumerate([("hidden", (-1, 1)), ("relu", span), ("out", (0, 1))]):
+            assert plane.i_xt[e, j] == estimators.binned_information(acts[name][e], y, value_range=grid).i_xt
+    on_tanh_grid = estimators.information_plane(acts, y, [0, 1, 2], value_range=(-1, 1), progress=False)
+    assert on_tanh_grid.i_xt[2, 2] != plane.i_xt[2, 2], "the output's own grid differs from (-1, 1)"
+    seen = []
+
+    def mine(t, labels, value_range):
+        seen.append(value_range)
+        return 0.0, 0.0
+
+    estimators.information_plane(acts, y, [0, 1, 2], estimator=mine, value_range=grids, progress=False)
+    assert seen[3:6] == [span] * 3 and seen[6] == (0.0, 1.0), "a function gets each layer's grid, 'span' resolved"
+    for bad, message in [({"hidden": (-1, 1), "relu": "span"}, "missing \\['out'\\]"),
+                         ({**grids, "act9": (0, 1)}, "not a layer \\['act9'\\]"),
+                         ({**grids, "out": "spam"}, "value_range\\['out'\\]"),
+                         ({**grids, "out": (1, 0)}, "value_range\\['out'\\]")]:
+        with pytest.raises(ValueError, match=message):
+            estimators.information_plane(acts, y, [0, 1, 2], value_range=bad, progress=False)
+    with pytest.raises(ValueError, match="does not bin"):
+        estimators.information_plane(acts, y, [0, 1, 2], estimator="exact", value_range=grids, progress=False)
+
+
 def test_information_plane_exact_custom_and_kde_bounds():
     rng = np.random.default_rng(2)
     y = rng.integers(0, 2, size=150)

@@ -28,6 +28,21 @@ def test_plane_has_a_legend_per_layer_and_no_text_labels():
     markers = {c.get_paths()[0].vertices.tobytes() for c in ax.collections[::2]}
     assert len(markers) == 3, "one marker per layer"
     assert ax.get_xlabel() == "I(X;T) of the binned layer [bits]"
+    assert ax.get_ylim()[1] > 1.0 + 0.01, "the H(Y) line sits inside the frame, not on its edge"
+    assert ax.get_legend().get_texts()[0].get_fontsize() >= 9, "a legend that reads"
+    plt.close(fig)
+
+
+def test_curves_against_epoch_keep_their_legend_off_the_curves():
+    acts, y, epochs = _activations()
+    plane = estimators.information_plane(acts, y, epochs, progress=False)
+    fig, axes = plt.subplots(1, 2)
+    plots.information_vs_epoch(axes, plane)
+    for ax in axes:
+        legend = ax.get_legend()
+        assert [t.get_text() for t in legend.get_texts()] == ["act1", "act2", "act3"]
+        fig.canvas.draw()
+        assert legend.get_window_extent().y1 <= ax.get_window_extent().y0, "the legend sits below the axes"
     plt.close(fig)
 
 
@@ -68,6 +83,7 @@ def test_heatmap_rows_are_layers_and_columns_recordings():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["act1", "act2", "act3"]
     assert ax.get_xscale() == "symlog" and ax.get_xlim() == (0.0, 135.0)
     assert ax.get_ylim() == (3.0, 0.0), "the input side on top"
+    assert ax.get_ylabel() == "layer"
     assert fig.axes[-1].get_ylabel() == "I(X;T) = H(T), exact [bits]", "a colour bar that names the quantity"
     one = estimators.information_plane(acts, y, epochs, estimator="exact", epoch_index=[2], progress=False)
     with pytest.raises(ValueError, match="2 recordings"):
@@ -86,11 +102,12 @@ def test_too_many_layers_for_the_markers():
 
 def test_bins_slider_redraws_with_a_fresh_estimate(monkeypatch):
     acts, y, epochs = _activations()
-    asked = []
+    asked, grids = [], []
     estimate = estimators.information_plane
 
     def spy(*args, **kwargs):
         asked.append(kwargs["bins"])
+        grids.append(kwargs["value_range"])
         return estimate(*args, **kwargs)
 
     monkeypatch.setattr(widgets.estimators, "information_plane", spy)
@@ -98,4 +115,7 @@ def test_bins_slider_redraws_with_a_fresh_estimate(monkeypatch):
     slider = explorer.children[0]
     slider.value = 1_000_000
     assert asked == [30, 1_000_000]
+    per_layer = {"act1": (-1, 1), "act2": (-1, 1), "act3": (0, 1)}
+    widgets.bins_explorer(acts, y, epochs, value_range=per_layer)
+    assert asked[-1] == 30 and grids[-1] is per_layer, "each layer binned on its own grid"
     plt.close("all")
