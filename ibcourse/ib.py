@@ -381,7 +381,9 @@ def _squarem_cycle(joint: _Joint, enc, beta):
     the step is halved towards a = -1, up to ``SQUAREM_TRIES`` times, and then the two
     plain updates are kept. Like the plain iteration, a cycle never raises the free energy.
     """
-    enc = enc[:, (joint.px @ enc) > 0]  # clusters whose p(t) underflowed to 0 are gone
+    mass = joint.px @ enc
+    if not np.all(mass > 0):
+        enc = enc[:, mass > 0]  # clusters whose p(t) underflowed to 0 are gone
     theta0 = _cluster_parameters(joint, enc)
     enc1, _ = _encode(joint, *theta0, beta)
     theta1 = _cluster_parameters(joint, enc1)
