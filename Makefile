@@ -7,18 +7,30 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-NBVAL := --nbval-lax --nbval-current-env -p no:cacheprovider
+LAB_STAMP := $(VENV)/.lab-stamp
+# What a learner gets: the package with its `course` extras, installed by the same script
+# as Binder's postBuild (tests/test_environment.py keeps the descriptions in step).
+LAB_EXTRAS := course
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# Notebook kernels above this peak resident memory fail the run (Binder stops at 2 GB).
+NBVAL := --nbval-lax --nbval-current-env -p no:cacheprovider -p tests.kernel_memory --kernel-memory-limit-mb=1800
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
 .PHONY: lab test lint unit notebooks student student-test bench clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version' 
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[course,dev]"
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+
+$(LAB_STAMP): pyproject.toml binder/install.sh | $(VENV)/bin/python
+	PYTHON=$(BIN)/python bash binder/install.sh $(LAB_EXTRAS)
+	@touch $(LAB_STAMP)
+
+$(STAMP): $(LAB_STAMP)
+	$(PIP) -e ".[$(LAB_EXTRAS),dev]"
 	@touch $(STAMP)
 
-lab: $(STAMP)
+lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab notebooks/01_ib_principle.ipynb
 
 test: lint unit notebooks student-test
@@ -39,7 +51,7 @@ student-test: student
 	IBCOURSE_QUICK=1 $(BIN)/python -m pytest -q $(NBVAL) --durations=0 build/student/*.ipynb
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps embo==1.1.0
+	$(PIP) --no-deps embo==1.1.0
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_ib_curve.py
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_information_plane.py
 
