@@ -1,6 +1,6 @@
 # The course's commands. Each creates .venv (Python >= 3.11) when it is missing.
 #   make lab      open JupyterLab on the notebooks
-#   make test     lint, unit tests, notebook pairs, every notebook, every student version
+#   make test     lint, unit tests, notebook pairs, nbgrader on the export, every notebook, every student version
 #   make student  student versions (solutions removed) in build/student/
 #   make bench    speed benchmarks (installs the peer tools they compare against)
 #   make grade SUBMISSIONS=folder   grade students' notebooks (folder/STUDENT/NN_slug.ipynb) into build/grades

@@ -151,12 +151,6 @@ def find_submissions(folder: str | os.PathLike) -> list[Submission]:
     return found
 
 
-def _first_line(cell) -> str:
-    lines = [line for line in cell.source.splitlines() if line.strip()]
-    line = lines[0].strip() if lines else "(empty)"
-    return line if len(line) <= 60 else line[:57] + "..."
-
-
 def _kernel_env(log: Path) -> dict[str, str]:
     """The grader's environment, with the grade log, non-strict checks and this copy of ibcourse importable."""
     env = dict(os.environ)
@@ -185,12 +179,21 @@ def _run(notebook, workdir: Path, log: Path, timeout: float, stderr) -> str:
                 client.timeout = max(1, math.ceil(left))
                 client.execute_cell(cell, index)
     except CellTimeoutError:
-        return f"timed out after {timeout:g} s in cell {index + 1} ({_first_line(notebook.cells[index])})"
+        return f"timed out after {timeout:g} s {_where(notebook, index)}"
     except CellExecutionError as err:
-        return f"stopped in cell {index + 1} ({_first_line(notebook.cells[index])}): {err.ename}: {err.evalue}"
+        return f"stopped {_where(notebook, index)}: {err.ename}: {err.evalue}"
     except DeadKernelError as err:
-        return f"its kernel died in cell {index + 1} ({_first_line(notebook.cells[index])}): {err}"
+        return f"its kernel died {_where(notebook, index)}: {err}"
     return COMPLETED
+
+
+def _where(notebook, index: int | None) -> str:
+    """'in cell 9 (its first line)', numbered from 1 as a reader counts; 'before its first cell' for None."""
+    if index is None:
+        return "before its first cell"
+    lines = [line.strip() for line in notebook.cells[index].source.splitlines() if line.strip()]
+    first = lines[0] if lines else "(empty)"
+    return f"in cell {index + 1} ({first if len(first) <= 60 else first[:57] + '...'})"
 
 
 def _read_log(log: Path) -> dict[str, tuple[bool, str]]:
