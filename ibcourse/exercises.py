@@ -129,10 +129,11 @@ class Exercise:
         if strict is not None and not isinstance(strict, bool):
             raise TypeError(f"strict must be True, False or None, got {strict!r}")
         problem = self.diagnose(func)
-        _log_verdict(self.id, problem, f"correct on all {len(self.cases)} test cases.")
+        correct = f"correct on all {len(self.cases)} test cases."
+        _log_verdict(self.id, problem, correct)
         label = f"Exercise {self.number} ({self.name})"
         if problem is None:
-            print(f"✓ {label}: correct on all {len(self.cases)} test cases.")
+            print(f"✓ {label}: {correct}")
             return func
         if strict_mode() if strict is None else strict:
             raise ExerciseError(f"{label}: {problem}")

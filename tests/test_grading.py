@@ -145,12 +145,15 @@ def test_layout_is_validated_before_anything_runs(tmp_path, capsys):
     (tmp_path / "bo" / "01_ib_principle_v2.ipynb").write_text("{}")
     (tmp_path / "cal" / "03_compression_generalization.ipynb").write_text("{}")
     (tmp_path / "cal" / ".ipynb_checkpoints").mkdir()  # hidden: ignored
+    (tmp_path / "dan" / "notes.txt").write_text("")
+    (tmp_path / "eli").mkdir()
     with pytest.raises(ValueError) as err:
         find_submissions(tmp_path)
     message = str(err.value)
-    for expected in ("stray.ipynb: a file beside the student folders", "homework.ipynb: not a notebook named",
+    for expected in ("stray.ipynb: a file beside the student folders", "notes.txt: not a notebook file NN_slug.ipynb",
+                     "homework.ipynb' is not named like a course notebook",
                      "01_ib_principle_v2.ipynb: a second file for notebook 01",
-                     "no exercises for notebook 03", "dan: no notebooks"):
+                     "no exercises for notebook 03", "eli: no notebooks"):
         assert expected in message
     assert main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "homework.ipynb" in capsys.readouterr().err
