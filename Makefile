@@ -3,14 +3,16 @@
 #   make test     lint, unit tests, notebook pairs, every notebook, every student version
 #   make student  student versions (solutions removed) in build/student/
 #   make bench    speed benchmarks (installs the peer tools they compare against)
+#   make book     the course as a static HTML site with executed outputs, in build/book/html
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+BOOK_STAMP := $(VENV)/.book-stamp
 NBVAL := --nbval-lax --nbval-current-env -p no:cacheprovider
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 
-.PHONY: lab test lint unit notebooks student student-test bench clean
+.PHONY: lab test lint unit notebooks student student-test bench book clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version' 
@@ -18,10 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[course,dev]"
 	@touch $(STAMP)
 
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[book]"
+	@touch $(BOOK_STAMP)
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/01_ib_principle.ipynb
 
-test: lint unit notebooks student-test
+test: lint unit notebooks student-test book
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -42,6 +48,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps embo==1.1.0
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_ib_curve.py
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_information_plane.py
+
+# reuses the executions that make e2e saved in build/executed/ (runs the others once)
+book: $(BOOK_STAMP)
+	$(BIN)/python -m ibcourse.book . build/book
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

@@ -12,7 +12,9 @@ CONDA_NAMES = {"pytorch": "torch", "pytorch-cpu": "torch"}  # conda-forge name -
 
 def pyproject_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    lines = project["dependencies"] + [d for deps in project["optional-dependencies"].values() for d in deps]
+    # the book's tools (make book) are not part of the course's environments
+    groups = {k: v for k, v in project["optional-dependencies"].items() if k != "book"}
+    lines = project["dependencies"] + [d for deps in groups.values() for d in deps]
     pins = {}
     for line in lines:
         name, version = re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9][0-9A-Za-z.]*)", line).groups()
