@@ -13,7 +13,7 @@ network when it builds, which neither CI nor the course's machines can do.
 Executions are reused: ``make e2e`` (run by ``make test`` before this) saves each full
 notebook, executed in JupyterLab, to ``build/executed/NN_slug.ipynb``. The book takes
 that copy when it is newer than the notebook and than every module of ``ibcourse``,
-holds the same cells, and has no error output; otherwise it executes the notebook once
+holds the same cells, and has no error output (see ``executed``); otherwise it executes the notebook once
 itself (nbclient, ``IBCOURSE_STRICT=1``) into the same folder. myst-nb never executes.
 
 The built HTML is then checked: every link or asset that points inside the site must
@@ -98,7 +98,8 @@ def landing_page(readme: str, notebooks: list[str]) -> str:
     ``notebooks`` are the book's notebook names without extension (``"01_ib_principle"``).
     Each of them becomes a link in the course map and an entry of the table of contents;
     one that the course map does not list raises ``ValueError`` (add its row to the
-    README). Other relative links of the README point at the repository on GitHub.
+    README). Other relative links of the README point at the repository on GitHub, and
+    the Binder badge becomes a text link.
     """
     title, intro, sections = _split_readme(readme)
     missing = [name for name in LANDING_SECTIONS if name not in sections]
@@ -113,6 +114,9 @@ def landing_page(readme: str, notebooks: list[str]) -> str:
             return match.group(0)
         return f"[{text}]({blob}{url})"
 
+    # the badge is an image from the web: a text link reads offline too
+    intro = re.sub(r"\[!\[[^\]]*\]\([^)\s]+\)\]\(([^)\s]+/v2/gh/[^)\s]+)\)",
+                   r"**[Launch the course on Binder](\1)**: JupyterLab in the browser, nothing to install.", intro)
     body = [intro] + [f"## {name}\n\n{sections[name]}" for name in LANDING_SECTIONS]
     page = re.sub(r"(?<!!)\[([^\]]*)\]\(([^)\s]+)\)", relink, "\n\n".join(body))
     listed = set(re.findall(r"^\| `(\w+)` \|", sections["Course map"], flags=re.M))
@@ -138,8 +142,8 @@ def executed(notebook: str | os.PathLike, folder: str | os.PathLike, *, package:
     """The executed ``notebook``: the copy in ``folder`` if it is current, else a fresh run saved there.
 
     A copy ``folder/<name>.ipynb`` is current when it is newer than ``notebook`` and
-    than every ``*.py`` of ``package`` (the ibcourse folder), has the same cells, and
-    no error output. Otherwise the notebook runs in a new kernel from its own folder
+    than every ``*.py`` of ``package`` (the ibcourse folder; this module excepted, as
+    no notebook runs it), has the same cells, and no error output. Otherwise the notebook runs in a new kernel from its own folder
     with ``IBCOURSE_STRICT=1`` and at most ``timeout`` seconds a cell; an error stops
     the build (nbclient's ``CellExecutionError``). Returns (notebook, reused).
     """
@@ -148,7 +152,7 @@ def executed(notebook: str | os.PathLike, folder: str | os.PathLike, *, package:
         raise ValueError(f"timeout must be a positive number of seconds (int), got {timeout!r}")
     source = nbformat.read(notebook, as_version=4)
     copy = folder / notebook.name
-    inputs = [notebook, *Path(package).glob("*.py")]
+    inputs = [notebook, *(p for p in Path(package).glob("*.py") if p.name != Path(__file__).name)]
     if copy.exists() and copy.stat().st_mtime > max(p.stat().st_mtime for p in inputs):
         run = nbformat.read(copy, as_version=4)
         if _same_cells(run, source) and not _has_error(run):
@@ -210,6 +214,7 @@ def sphinx_config(title: str, target: dict[str, str]) -> dict:
             "launch_buttons": {"binderhub_url": target["binderhub_url"], "notebook_interface": target["interface"]},
         },
         "myst_enable_extensions": ["dollarmath", "amsmath"],
+        "myst_dmath_double_inline": True,  # $$...$$ inside a paragraph, as JupyterLab renders it
         "nb_execution_mode": "off",  # executed by executed() above, once
         "nb_output_stderr": "warn",  # stderr in a notebook is a fault: a warning, so the build fails
         "html_show_copyright": False,
