@@ -44,7 +44,7 @@ CELL_TIMEOUT = 600
 #: Folders of a Sphinx site that hold assets, not pages.
 ASSET_FOLDERS = ("_static",)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-#: ipywidgets' own text form, ``ClassName(children=...)``: meaningless without a kernel.
+#: ipywidgets' own text form, ``ClassName(children=...)``: a control, which needs a kernel.
 WIDGET_REPR = re.compile(r"\w+\(\w+=")
 WIDGET_NOTE = ("*Interactive widget: it runs in JupyterLab. Launch this notebook on Binder "
                "(the rocket button at the top of the page) to move its controls.*")
@@ -172,9 +172,10 @@ def book_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Solution cells (tagged ``solution``) get myst-nb's ``hide-input``: their code sits in
     a collapsed block labelled "Show the solution". Worked answers (markdown tagged
-    ``answer``) go into a collapsed dropdown. Widget outputs, which need a kernel,
-    become a note that says how to launch the notebook (tqdm's progress bars keep their
-    text), and the saved widget state is dropped. Raises ``ValueError`` on an error output.
+    ``answer``) go into a collapsed dropdown. Widgets need a kernel: an ipywidgets
+    control (its text form is ``interactive(children=...)``) becomes a note that says
+    how to launch the notebook, other widget outputs (tqdm's progress bars, whose text
+    is their state when first shown, 0 %) are dropped, and so is the saved widget state. Raises ``ValueError`` on an error output.
     """
     if not isinstance(notebook, nbformat.NotebookNode):
         raise TypeError(f"notebook must be an nbformat.NotebookNode, got {type(notebook).__name__}")
@@ -190,12 +191,16 @@ def book_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if "answer" in tags and cell.cell_type == "markdown":
             fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", cell.source)), default=0))
             cell.source = f"{fence}{{dropdown}} Worked answer\n\n{cell.source}\n{fence}"
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if WIDGET_VIEW in data:
-                text = data.get("text/plain", "")
-                output.data = ({"text/markdown": WIDGET_NOTE} if not text or WIDGET_REPR.match(text)
-                               else {"text/plain": text})
+        if cell.cell_type == "code":
+            outputs = []
+            for output in cell.outputs:
+                data = output.get("data", {})
+                if WIDGET_VIEW not in data:
+                    outputs.append(output)
+                elif WIDGET_REPR.match(data.get("text/plain", "")):
+                    output.data = {"text/markdown": WIDGET_NOTE}
+                    outputs.append(output)
+            cell.outputs = outputs
     return out
 
 
