@@ -13,7 +13,7 @@ network when it builds, which neither CI nor the course's machines can do.
 Executions are reused: ``make e2e`` (run by ``make test`` before this) saves each full
 notebook, executed in JupyterLab, to ``build/executed/NN_slug.ipynb``. The book takes
 that copy when it is newer than the notebook and than every module of ``ibcourse``,
-holds the same cells, and has no error output (see ``executed``); otherwise it executes the notebook once
+holds the same cells, and has no error output (``current_execution``); otherwise it executes the notebook once
 itself (nbclient, ``IBCOURSE_STRICT=1``) into the same folder. myst-nb never executes.
 
 The built HTML is then checked: every link or asset that points inside the site must
@@ -39,6 +39,8 @@ NOTEBOOK_NAME = re.compile(r"(\d\d|A\d+)_\w+\.ipynb")
 BINDER_BADGE = re.compile(r"\((https://[^/\s()]+)/v2/gh/([\w.-]+)/([\w.-]+)/([^?\s()]+)\?urlpath=(lab|tree)/")
 #: README sections the landing page shows, after the README's introduction.
 LANDING_SECTIONS = ("Course map", "Run it")
+#: Where make e2e saves the executed full notebooks, and the book saves those it runs.
+EXECUTED = "build/executed"
 #: Seconds one cell may run when the book executes a notebook itself (budget: 3 min a notebook).
 CELL_TIMEOUT = 600
 #: Folders of a Sphinx site that hold assets, not pages.
@@ -137,34 +139,48 @@ def _same_cells(a: nbformat.NotebookNode, b: nbformat.NotebookNode) -> bool:
     return [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells]
 
 
-def executed(notebook: str | os.PathLike, folder: str | os.PathLike, *, package: str | os.PathLike,
-             timeout: int = CELL_TIMEOUT) -> tuple[nbformat.NotebookNode, bool]:
-    """The executed ``notebook``: the copy in ``folder`` if it is current, else a fresh run saved there.
+def current_execution(notebook: str | os.PathLike, folder: str | os.PathLike, *,
+                      package: str | os.PathLike) -> nbformat.NotebookNode | None:
+    """The executed copy ``folder/<name>.ipynb`` of ``notebook`` if it is current, else None.
 
-    A copy ``folder/<name>.ipynb`` is current when it is newer than ``notebook`` and
-    than every ``*.py`` of ``package`` (the ibcourse folder; this module excepted, as
-    no notebook runs it), has the same cells, and no error output. Otherwise the notebook runs in a new kernel from its own folder
-    with ``IBCOURSE_STRICT=1`` and at most ``timeout`` seconds a cell; an error stops
-    the build (nbclient's ``CellExecutionError``). Returns (notebook, reused).
+    Current: newer than ``notebook`` and than every ``*.py`` of ``package`` (the
+    ibcourse folder; this module excepted, as no notebook runs it), with the same
+    cells as ``notebook`` and no error output.
     """
+    notebook, copy = Path(notebook), Path(folder) / Path(notebook).name
+    inputs = [notebook, *(p for p in Path(package).glob("*.py") if p.name != Path(__file__).name)]
+    if not copy.exists() or copy.stat().st_mtime <= max(p.stat().st_mtime for p in inputs):
+        return None
+    run = nbformat.read(copy, as_version=4)
+    if _same_cells(run, nbformat.read(notebook, as_version=4)) and not _has_error(run):
+        return run
+    return None
+
+
+def execute(notebook: str | os.PathLike, folder: str | os.PathLike, *,
+            timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
+    """Run ``notebook`` as CI does and save the executed copy as ``folder/<name>.ipynb``.
+
+    A new kernel runs it from the notebook's folder with ``IBCOURSE_STRICT=1``, at most
+    ``timeout`` seconds a cell. A cell that fails raises ``RuntimeError`` naming the
+    notebook (from nbclient's ``CellExecutionError``, which shows the cell).
+    """
+    from nbclient import NotebookClient  # only the book needs a kernel client
+    from nbclient.exceptions import CellExecutionError
+
     notebook, folder = Path(notebook), Path(folder)
     if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
         raise ValueError(f"timeout must be a positive number of seconds (int), got {timeout!r}")
-    source = nbformat.read(notebook, as_version=4)
-    copy = folder / notebook.name
-    inputs = [notebook, *(p for p in Path(package).glob("*.py") if p.name != Path(__file__).name)]
-    if copy.exists() and copy.stat().st_mtime > max(p.stat().st_mtime for p in inputs):
-        run = nbformat.read(copy, as_version=4)
-        if _same_cells(run, source) and not _has_error(run):
-            return run, True
-    from nbclient import NotebookClient  # only the book needs a kernel client
-
-    client = NotebookClient(source, timeout=timeout, kernel_name="python3",
+    run = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(run, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
-    client.execute(env={**os.environ, "IBCOURSE_STRICT": "1"})
+    try:
+        client.execute(env={**os.environ, "IBCOURSE_STRICT": "1"})
+    except CellExecutionError as err:
+        raise RuntimeError(f"{notebook} failed when the book ran it with IBCOURSE_STRICT=1") from err
     folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(source, copy)
-    return source, False
+    nbformat.write(run, folder / notebook.name)
+    return run
 
 
 def book_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -175,7 +191,8 @@ def book_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     ``answer``) go into a collapsed dropdown. Widgets need a kernel: an ipywidgets
     control (its text form is ``interactive(children=...)``) becomes a note that says
     how to launch the notebook, other widget outputs (tqdm's progress bars, whose text
-    is their state when first shown, 0 %) are dropped, and so is the saved widget state. Raises ``ValueError`` on an error output.
+    is their state when first shown, 0 %) are dropped, and so is the saved widget
+    state. Raises ``ValueError`` on an error output.
     """
     if not isinstance(notebook, nbformat.NotebookNode):
         raise TypeError(f"notebook must be an nbformat.NotebookNode, got {type(notebook).__name__}")
@@ -231,7 +248,8 @@ def prepare(root: str | os.PathLike, source: str | os.PathLike) -> list[tuple[st
 
     ``source/index.md`` is the landing page; ``source/notebooks/NN_slug.ipynb`` the
     executed notebooks marked up by ``book_version``. Executions come from, and go to,
-    ``root/build/executed``. Returns (notebook name, reused) for each notebook.
+    ``root/build/executed`` (``current_execution``, else ``execute``). Returns
+    (notebook name, reused) for each notebook.
     """
     root, source = Path(root), Path(source)
     notebooks = book_notebooks(root / "notebooks")
@@ -244,7 +262,11 @@ def prepare(root: str | os.PathLike, source: str | os.PathLike) -> list[tuple[st
     (source / "index.md").write_text(landing_page(readme, [p.stem for p in notebooks]), encoding="utf-8")
     done = []
     for path in notebooks:
-        run, reused = executed(path, root / "build" / "executed", package=root / "ibcourse")
+        run = current_execution(path, root / EXECUTED, package=root / "ibcourse")
+        reused = run is not None
+        if not reused:
+            print(f"{path.stem}: no current execution in {EXECUTED}/, running it (up to 3 minutes)", flush=True)
+            run = execute(path, root / EXECUTED)
         try:
             nbformat.write(book_version(run), source / "notebooks" / path.name)
         except ValueError as err:
@@ -352,7 +374,7 @@ def build(root: str | os.PathLike, out: str | os.PathLike) -> int:
     start = time.perf_counter()
     done = prepare(root, out / "src")
     for name, reused in done:
-        print(f"{name}: {'outputs of build/executed reused' if reused else 'executed'}")
+        print(f"{name}: {f'outputs of {EXECUTED}/ reused' if reused else 'executed'}")
     prepared = time.perf_counter()
     readme = (root / "README.md").read_text(encoding="utf-8")
     config = sphinx_config(_split_readme(readme)[0], binder_target(readme))
@@ -362,6 +384,7 @@ def build(root: str | os.PathLike, out: str | os.PathLike) -> int:
                  freshenv=True, warningiserror=True, status=None)
     app.build(force_all=True)
     if app.statuscode:
+        print("book: Sphinx warned (above); each warning is an error here", file=sys.stderr)
         return app.statuscode
     broken = broken_links(out / "html")
     for line in broken:

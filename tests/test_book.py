@@ -176,13 +176,14 @@ def save_run(repo, text, *, error=False):
 def test_a_current_execution_is_reused(repo):
     save_run(repo, "saved by e2e\n")
     (repo / "ibcourse" / "book.py").touch()  # the book's own code does not run in notebooks
-    nb, reused = book.executed(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse")
-    assert reused and nb.cells[0].outputs[0].text == "saved by e2e\n"
+    nb = book.current_execution(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse")
+    assert nb.cells[0].outputs[0].text == "saved by e2e\n"
 
 
-@pytest.mark.parametrize("stale", ["notebook edited", "package edited", "other cells", "error output"])
+@pytest.mark.parametrize("stale", ["missing", "notebook edited", "package edited", "other cells", "error output"])
 def test_a_stale_execution_is_run_again_strictly(repo, stale):
-    save_run(repo, "saved by e2e\n", error=stale == "error output")
+    if stale != "missing":
+        save_run(repo, "saved by e2e\n", error=stale == "error output")
     if stale == "notebook edited":
         (repo / "01_x.ipynb").touch()
     elif stale == "package edited":
@@ -191,13 +192,24 @@ def test_a_stale_execution_is_run_again_strictly(repo, stale):
         nb = nbformat.read(repo / "executed" / "01_x.ipynb", as_version=4)
         nb.cells[0].source = "print('another notebook')"
         nbformat.write(nb, repo / "executed" / "01_x.ipynb")
-    nb, reused = book.executed(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse")
-    assert not reused and nb.cells[0].outputs[0].text == "1\n"  # run with IBCOURSE_STRICT=1
-    assert nbformat.read(repo / "executed" / "01_x.ipynb", as_version=4).cells[0].outputs[0].text == "1\n"
-    assert book.executed(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse")[1]  # now current
+    assert book.current_execution(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse") is None
+    nb = book.execute(repo / "01_x.ipynb", repo / "executed")
+    assert nb.cells[0].outputs[0].text == "1\n"  # run with IBCOURSE_STRICT=1
+    again = book.current_execution(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse")
+    assert again.cells[0].outputs[0].text == "1\n"  # saved, and now current
+
+
+def test_a_failing_notebook_names_itself(repo):
+    nb = nbformat.read(repo / "01_x.ipynb", as_version=4)
+    nb.cells.append(new_code_cell("raise ValueError('claim contradicted')"))
+    nbformat.write(nb, repo / "01_x.ipynb")
+    with pytest.raises(RuntimeError, match="01_x.ipynb failed when the book ran it") as info:
+        book.execute(repo / "01_x.ipynb", repo / "executed")
+    assert "claim contradicted" in str(info.value.__cause__)
+    assert not (repo / "executed" / "01_x.ipynb").exists()
 
 
 @pytest.mark.parametrize("timeout", [0, -5, 2.5, True, None])
-def test_executed_rejects_a_bad_timeout(repo, timeout):
+def test_execute_rejects_a_bad_timeout(repo, timeout):
     with pytest.raises(ValueError, match="timeout"):
-        book.executed(repo / "01_x.ipynb", repo / "executed", package=repo / "ibcourse", timeout=timeout)
+        book.execute(repo / "01_x.ipynb", repo / "executed", timeout=timeout)
