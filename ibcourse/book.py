@@ -13,8 +13,9 @@ network when it builds, which neither CI nor the course's machines can do.
 Executions are reused: ``make e2e`` (run by ``make test`` before this) saves each full
 notebook, executed in JupyterLab, to ``build/executed/NN_slug.ipynb``. The book takes
 that copy when it is newer than the notebook and than every module of ``ibcourse``,
-holds the same cells, and has no error output (``current_execution``); otherwise it executes the notebook once
-itself (nbclient, ``IBCOURSE_STRICT=1``) into the same folder. myst-nb never executes.
+holds the same cells, and has no error output (``current_execution``); otherwise it
+executes the notebook once itself (nbclient, ``IBCOURSE_STRICT=1``) into the same
+folder (``execute``). myst-nb never executes.
 
 The built HTML is then checked: every link or asset that points inside the site must
 name a file that exists, and an anchor that exists in it (``broken_links``).
