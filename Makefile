@@ -5,11 +5,13 @@
 #   make bench    speed benchmarks (installs the peer tools they compare against)
 #   make grade SUBMISSIONS=folder   grade students' notebooks (folder/STUDENT/NN_slug.ipynb) into build/grades
 #   make nbgrader NBGRADER_COURSE=folder   export the course as an nbgrader course directory
+#   make book     the course as a static HTML site with executed outputs, in build/book/html
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LAB_STAMP := $(VENV)/.lab-stamp
+BOOK_STAMP := $(VENV)/.book-stamp
 # What a learner gets: the package with its `course` extras, installed by the same script
 # as Binder's postBuild (tests/test_environment.py keeps the descriptions in step).
 LAB_EXTRAS := course
@@ -26,7 +28,7 @@ NBGRADER_COURSE ?= build/nbgrader
 NBGRADER_VENV := build/nbgrader-venv
 NBGRADER_STAMP := $(NBGRADER_VENV)/.installed-stamp
 
-.PHONY: lab test lint unit notebooks student student-test nbgrader-test grade nbgrader bench clean
+.PHONY: lab test lint unit notebooks student student-test nbgrader-test grade nbgrader bench book clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version'
@@ -40,10 +42,14 @@ $(STAMP): $(LAB_STAMP)
 	$(PIP) -e ".[$(LAB_EXTRAS),dev]"
 	@touch $(STAMP)
 
+$(BOOK_STAMP): $(STAMP)
+	$(PIP) -e ".[book]"
+	@touch $(BOOK_STAMP)
+
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab notebooks/01_ib_principle.ipynb
 
-test: lint unit nbgrader-test notebooks student-test
+test: lint unit nbgrader-test notebooks student-test book
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -81,6 +87,10 @@ bench: $(STAMP)
 	$(PIP) --no-deps embo==1.1.0
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_ib_curve.py
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/bench_information_plane.py
+
+# reuses the executions that make e2e saved in build/executed/ (runs the others once)
+book: $(BOOK_STAMP)
+	$(BIN)/python -m ibcourse.book . build/book
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
