@@ -8,11 +8,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDA_NAMES = {"pytorch": "torch", "pytorch-cpu": "torch"}  # conda-forge name -> PyPI name
+MAKE_ONLY_GROUPS = {"browser"}  # installed by a make target for its test (make e2e), not in the environments
 
 
 def pyproject_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    lines = project["dependencies"] + [d for deps in project["optional-dependencies"].values() for d in deps]
+    lines = project["dependencies"] + [d for group, deps in project["optional-dependencies"].items()
+                                       if group not in MAKE_ONLY_GROUPS for d in deps]
     pins = {}
     for line in lines:
         name, version = re.fullmatch(r"([A-Za-z0-9_.-]+)==([0-9][0-9A-Za-z.]*)", line).groups()
