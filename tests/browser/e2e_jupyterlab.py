@@ -93,11 +93,12 @@ class Lab:
         env = {k: v for k, v in os.environ.items() if not k.startswith("IBCOURSE_")} | kernel_env
         env |= {"JUPYTER_CONFIG_DIR": str(jupyter / "config"), "JUPYTER_DATA_DIR": str(jupyter / "data")}
         self.log = E2E / f"{version}-server.log"
+        self.log_file = self.log.open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
              f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
              f"--ServerApp.root_dir={self.root}", "--ServerApp.allow_root=True"],
-            env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+            env=env, stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -132,6 +133,7 @@ class Lab:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        self.log_file.close()
 
 
 @dataclass
