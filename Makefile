@@ -1,6 +1,8 @@
 # The course's commands. Each creates .venv (Python >= 3.11) when it is missing.
 #   make lab      open JupyterLab on the notebooks
-#   make test     lint, unit tests, notebook pairs, nbgrader on the export, every notebook, every student version
+#   make test     lint, unit tests, notebook pairs, nbgrader on the export, every notebook, every student version,
+#                 all of them in JupyterLab in a browser (make e2e), then the book (make book)
+#   make e2e      every notebook run in JupyterLab in headless Chromium (screenshots in build/e2e/)
 #   make student  student versions (solutions removed) in build/student/
 #   make bench    speed benchmarks (installs the peer tools they compare against)
 #   make grade SUBMISSIONS=folder   grade students' notebooks (folder/STUDENT/NN_slug.ipynb) into build/grades
@@ -12,8 +14,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 LAB_STAMP := $(VENV)/.lab-stamp
 BOOK_STAMP := $(VENV)/.book-stamp
-# What a learner gets: the package with its `course` extras, installed by the same script
-# as Binder's postBuild (tests/test_environment.py keeps the descriptions in step).
+BROWSER_STAMP := $(VENV)/.browser-stamp
+# What a learner gets: the package with its `course` extras and the course's JupyterLab
+# settings, installed by the same script as Binder's postBuild (tests/test_environment.py
+# keeps the descriptions in step).
 LAB_EXTRAS := course
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # Notebook kernels above this peak resident memory fail the run (Binder stops at 2 GB).
@@ -28,13 +32,13 @@ NBGRADER_COURSE ?= build/nbgrader
 NBGRADER_VENV := build/nbgrader-venv
 NBGRADER_STAMP := $(NBGRADER_VENV)/.installed-stamp
 
-.PHONY: lab test lint unit notebooks student student-test nbgrader-test grade nbgrader bench book clean
+.PHONY: lab test lint unit notebooks student student-test e2e nbgrader-test grade nbgrader bench book clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
 
-$(LAB_STAMP): pyproject.toml binder/install.sh | $(VENV)/bin/python
+$(LAB_STAMP): pyproject.toml binder/install.sh binder/overrides.json | $(VENV)/bin/python
 	PYTHON=$(BIN)/python bash binder/install.sh $(LAB_EXTRAS)
 	@touch $(LAB_STAMP)
 
@@ -46,10 +50,15 @@ $(BOOK_STAMP): $(STAMP)
 	$(PIP) -e ".[book]"
 	@touch $(BOOK_STAMP)
 
+# Playwright, for make e2e only: make lab does not need it
+$(BROWSER_STAMP): $(STAMP)
+	$(PIP) -e ".[browser]"
+	@touch $(BROWSER_STAMP)
+
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab notebooks/01_ib_principle.ipynb
 
-test: lint unit nbgrader-test notebooks student-test book
+test: lint unit nbgrader-test notebooks student-test e2e book
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -58,7 +67,8 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
 notebooks: $(STAMP)
-	IBCOURSE_STRICT=1 $(BIN)/python -m pytest -q $(NBVAL) --durations=0 $(NOTEBOOKS)
+	IBCOURSE_STRICT=1 $(BIN)/python -m pytest -q $(NBVAL) -p tests.executed_notebooks --save-executed=build/executed \
+		--durations=0 $(NOTEBOOKS)
 
 student: $(STAMP)
 	$(BIN)/python -m ibcourse.student notebooks build/student
@@ -82,6 +92,13 @@ grade: $(STAMP)
 
 nbgrader: $(STAMP)
 	$(BIN)/python -m ibcourse.nbgrader_export "$(NBGRADER_COURSE)"
+# every notebook, full and student version, run in JupyterLab in headless Chromium: Debian's
+# chromium-headless-shell, installed here in CI (as root) when missing, skipped elsewhere
+e2e: $(BROWSER_STAMP) student
+	@if [ -n "$$CI" ] && ! command -v chromium-headless-shell >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "CI: installing chromium-headless-shell"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium-headless-shell; fi
+	$(BIN)/python -m pytest -q --durations=0 tests/browser/e2e_jupyterlab.py
 
 bench: $(STAMP)
 	$(PIP) --no-deps embo==1.1.0

@@ -60,9 +60,10 @@ print("torch threads:", training.configure_threads(), "| device:", training.defa
 # The defaults train for 500 epochs (minibatches of 256) with Adam at learning rate
 # 8e-3, then a full-batch run for as many steps (6500). The whole notebook runs in
 # about a minute and a half on an idle 2-core laptop; the training cells print how long
-# they took on yours, and progress bars show the long steps. The public code of the original paper used Adam at 4e-4 for about 8000 epochs
-# (batch 256, an 80/20 split): set `PAPER_SCALE = True` for that schedule (about 16
-# times longer; a GPU is used when there is one). `QUICK` (set by `IBCOURSE_QUICK=1`)
+# they took on yours, and progress bars show the long steps. The public code of the
+# original paper used Adam at 4e-4 for about 8000 epochs (batch 256, an 80/20 split):
+# set `PAPER_SCALE = True` for that schedule (about 16 times longer; a GPU is used when
+# there is one). `QUICK` (set by `IBCOURSE_QUICK=1`)
 # only shrinks sizes, for automated runs.
 
 # %%

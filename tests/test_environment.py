@@ -5,6 +5,7 @@ the local conda environment (environment.yml) all install the package with the s
 extras, through pip; conda contributes Python and pip and nothing else.
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -115,3 +116,9 @@ def test_course_map_names_the_notebooks_that_exist():
     present = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert present <= listed, f"notebooks missing from the README's course map: {present - listed}"
     assert listed <= present, f"course map rows without a notebook: {listed - present}"
+
+
+def test_course_jupyterlab_settings_turn_off_the_news_question():
+    settings = json.loads((ROOT / "binder" / "overrides.json").read_text())
+    assert settings["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert "binder/overrides.json" in (ROOT / "binder" / "install.sh").read_text()
