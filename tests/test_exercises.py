@@ -404,7 +404,7 @@ def test_vib_loss_must_be_a_differentiable_scalar(wrong, message, monkeypatch):
 @pytest.mark.parametrize("exercise, wrong, message", [
     (check.infonce, lambda s: _infonce_softmax(s).item(), "torch scalar"),
     (check.infonce, lambda s: _infonce_softmax(s.detach()), "no gradient"),
-    (check.dv, lambda s: torch.tensor(_dv_masked(s).item(), requires_grad=True), "cut off from the scores"),
+    (check.dv, lambda s: torch.tensor(_dv_masked(s).item(), dtype=torch.float64, requires_grad=True), "cut off from the scores"),
     (check.dv, lambda s: _dv_masked(s).item(), "torch scalar"),
 ])
 def test_bounds_must_be_differentiable_scalars(exercise, wrong, message, monkeypatch):
