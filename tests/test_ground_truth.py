@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -35,6 +37,28 @@ def test_one_problem_per_correlation_and_seeds():
                            ground_truth.correlated_gaussians(10, 2, 0.3, seed=8)[1])
     zero = ground_truth.correlated_gaussians(10, 2, 0.0, seed=7)  # rho = 0: y is the independent noise
     assert not torch.allclose(zero[0], zero[1])
+
+
+def test_log_ratio_is_the_density_ratio():
+    """Entry (i, j) is log N(y_j; rho x_i, 1 - rho^2) - log N(y_j; 0, 1), summed over the d coordinates;
+    its mean over joint pairs is I ln 2, and e^f averages to 1 over pairs from the marginals."""
+    rho, d = 0.7, 3
+    x, y = ground_truth.correlated_gaussians(400, d, rho, seed=2)
+    f = ground_truth.gaussian_log_ratio(x, y, rho)
+    normal = torch.distributions.Normal
+    i, j = 5, 17
+    by_hand = (normal(rho * x[i], math.sqrt(1 - rho ** 2)).log_prob(y[j]) - normal(0.0, 1.0).log_prob(y[j])).sum()
+    assert float(f[i, j]) == pytest.approx(float(by_hand), abs=1e-10)
+    truth = ground_truth.gaussian_information(rho, d) * math.log(2)
+    assert float(f.diagonal().mean()) == pytest.approx(truth, abs=0.1)
+    off = ~torch.eye(400, dtype=torch.bool)
+    assert float(torch.exp(f[off]).mean()) == pytest.approx(1.0, abs=0.1)
+    repeats = ground_truth.correlated_gaussians(10, d, [rho, rho], seed=1)
+    assert ground_truth.gaussian_log_ratio(*repeats, rho).shape == (2, 10, 10)
+    with pytest.raises(ValueError, match="x and y"):
+        ground_truth.gaussian_log_ratio(x, y[:5], rho)
+    with pytest.raises(ValueError, match="rho"):
+        ground_truth.gaussian_log_ratio(x, y, 1.0)
 
 
 def test_cubic_is_the_cube_for_arrays_and_tensors():
