@@ -380,5 +380,5 @@ def critic_curves(ax: plt.Axes, truth, estimates, *, cap: float | None = None, f
         clipped = bool(np.any((estimates < ylim[0]) | (estimates > ylim[1])))
     ax.set_xlabel("training step")
     ax.set_ylabel("lower-bound estimate [bits]")
-    ax.set_title(title + (" (some values off the axis)" if clipped else ""))
+    ax.set_title(title + (" (some values off the axis)" if clipped else ""), fontsize=10)
     return ax
