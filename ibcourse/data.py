@@ -2,16 +2,14 @@
 
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
 ``load``       image classification data: "digits" (offline, the default) or "mnist"
-``download``   the one function that fetches a file: cached, SHA-256 verified, with a timeout
+``download``   the one function that fetches a file (with pooch): cached, SHA-256 verified, with a
+               timeout and a progress bar
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,56 +134,59 @@ def cache_dir() -> Path:
     return Path(os.environ.get("IBCOURSE_DATA") or Path.home() / ".cache" / "ibcourse")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0, progress: bool = True) -> Path:
+    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there, with pooch.
 
+    ``pooch.retrieve`` does the work: it streams the file to a temporary name beside
+    ``path`` (with a progress bar unless ``progress=False``) and moves it into place only
+    when its SHA-256 matches, so a cached file is always a verified one; a cached file
+    with another SHA-256 (corrupt, truncated, stale) is fetched again. ``timeout``
+    (seconds) bounds every network wait, so an offline machine fails instead of hanging.
 
-def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0) -> Path:
-    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there.
-
-    The file is written under a temporary name and moved into place only when its
-    SHA-256 matches, so a cached file is always a verified one. ``timeout`` (seconds)
-    bounds every network wait, so an offline machine fails instead of hanging.
+    Parameters
+    ----------
+    url : str
+        An http:// or https:// address.
+    sha256 : str
+        The expected SHA-256 digest, 64 hexadecimal digits.
+    path : str or pathlib.Path
+        Where the verified file is kept.
+    timeout : float
+        Seconds, > 0.
+    progress : bool
+        Show pooch's progress bar (bytes) while downloading.
 
     Raises
     ------
     DataUnavailable
         The network or server failed, or the downloaded bytes have another SHA-256.
     TypeError, ValueError
-        ``url`` is not a string, ``sha256`` not 64 hexadecimal digits, ``timeout`` not a positive number.
+        ``url`` is not an http(s) address, ``sha256`` not 64 hexadecimal digits, ``timeout``
+        not a positive number, ``path`` not a path.
     """
+    import pooch
+    import requests
+
     if not isinstance(url, str):
         raise TypeError(f"url must be a string, got {url!r}")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"url must be an http:// or https:// address, got {url!r}")
     if not (isinstance(sha256, str) and len(sha256) == 64 and all(c in "0123456789abcdefABCDEF" for c in sha256)):
         raise ValueError(f"sha256 must be 64 hexadecimal digits, got {sha256!r}")
-    sha256 = sha256.lower()
     timeout = validate.number(timeout, "timeout", low=0, low_open=True)
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or a pathlib.Path, got {path!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be a bool, got {progress!r}")
     path = Path(path)
-    if path.exists():
-        if _sha256(path) == sha256:
-            return path
-        path.unlink()  # a corrupt or stale file: fetch again
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
-    except (urllib.error.URLError, OSError, TimeoutError) as err:
-        partial.unlink(missing_ok=True)
+        fetched = pooch.retrieve(url, known_hash=f"sha256:{sha256.lower()}", fname=path.name, path=path.parent,
+                                 downloader=pooch.HTTPDownloader(progressbar=bool(progress), timeout=timeout))
+    except ValueError as err:  # pooch: the downloaded bytes have another hash; it deleted them
+        raise DataUnavailable(f"{url}: SHA-256 mismatch, the file was not kept ({err})") from err
+    except (requests.exceptions.RequestException, OSError) as err:
         raise DataUnavailable(f"could not download {url}: {err}") from err
-    got = _sha256(partial)
-    if got != sha256:
-        partial.unlink()
-        raise DataUnavailable(f"{url}: SHA-256 is {got}, expected {sha256}; the file was not kept")
-    partial.replace(path)
-    return path
+    return Path(fetched)
 
 
 def _read_idx(path: Path) -> np.ndarray:
