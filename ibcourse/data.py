@@ -1,6 +1,7 @@
 """Data sets of the course.
 
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
+``marked_sum`` sequences whose label is the sum of a few marked tokens (a transformer task)
 ``load``       image classification data: "digits" (offline, the default) or "mnist"
 ``download``   the one function that fetches a file (with pooch): cached, SHA-256 verified, with a
                timeout and a progress bar
@@ -52,6 +53,68 @@ def szt_12bit() -> tuple[np.ndarray, np.ndarray]:
     ones = X.sum(axis=1)
     score = np.sum((X @ ICOSAHEDRON) ** 2, axis=1) + 7 * ones - 0.36 * ones ** 2
     return X, (score > 31.81).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------
+# A sequence task where we know which positions matter
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarkedSequences:
+    """Sequences of ``marked_sum``, as tensors, with what generated them.
+
+    ``tokens``    int64 (n, length): token ids, value + n_values * marked (0 .. 2 n_values - 1)
+    ``values``    int64 (n, length): the value at each position, 0 .. n_values - 1
+    ``marked``    bool (n, length): the marked positions (``n_marked`` per sequence)
+    ``labels``    int64 (n,): the sum of the marked values modulo ``n_values``
+    ``distractor`` int64 (n,): the value at the first unmarked position, independent of the label
+    """
+
+    tokens: torch.Tensor
+    values: torch.Tensor
+    marked: torch.Tensor
+    labels: torch.Tensor
+    distractor: torch.Tensor
+    n_values: int
+
+    @property
+    def vocab(self) -> int:
+        """Number of token ids: a value, marked or not."""
+        return 2 * self.n_values
+
+
+def marked_sum(n: int, *, length: int = 12, n_values: int = 4, n_marked: int = 2, seed: int = 0) -> MarkedSequences:
+    """A synthetic sequence task in which the label depends on a few marked positions only.
+
+    Every position holds a value drawn uniformly from 0 .. n_values - 1; ``n_marked``
+    positions, drawn uniformly without replacement, are marked, and the label is the
+    sum of the marked values modulo ``n_values``. A token shows both the value and the
+    mark (id = value + n_values * mark). The other ``length - n_marked`` positions are
+    distractors: the label does not depend on them. Since the values are independent,
+    I(Y; X) = H(Y) = log2 n_values bits, all of it carried by the marked positions, and
+    the value at the first unmarked position (``distractor``) is independent of Y.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences (>= 1).
+    length, n_values, n_marked : int
+        Positions per sequence; values per position (>= 2); marked positions (1 .. length - 1).
+    seed : int
+        Seeds a private generator: the same arguments give the same sequences.
+    """
+    n, length = validate.count(n, "n"), validate.count(length, "length", minimum=2)
+    n_values = validate.count(n_values, "n_values", minimum=2)
+    n_marked = validate.count(n_marked, "n_marked", maximum=length - 1)
+    rng = np.random.default_rng(validate.seed(seed))
+    values = rng.integers(0, n_values, size=(n, length))
+    positions = np.argsort(rng.random((n, length)), axis=1)[:, :n_marked]
+    marked = np.zeros((n, length), dtype=bool)
+    np.put_along_axis(marked, positions, True, axis=1)
+    labels = (values * marked).sum(axis=1) % n_values
+    distractor = values[np.arange(n), np.argmin(marked, axis=1)]
+    as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
+    return MarkedSequences(as_tensor(values + n_values * marked), as_tensor(values), as_tensor(marked),
+                           as_tensor(labels), as_tensor(distractor), n_values)
 
 
 # ----------------------------------------------------------------------------
