@@ -689,13 +689,14 @@ _PROBE_CASES = [_probe_case(111, 50, 2, 1.0), _probe_case(112, 200, 4, 0.7), _pr
                 (np.log(np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]])), np.array([0, 0, 1]))]
 
 
-def _probe_with(log_probs, labels, *, unit=_LN2, h_y="frequencies", pick=True, sign=1.0):
+def _probe_with(log_probs, labels, *, unit=_LN2, h_y="frequencies", pick=True, sign=1.0, h_log=np.log2):
     """The probe bound with one piece changed, to recognise a learner's mistake."""
     lp, y = np.asarray(log_probs, float), np.asarray(labels)
     ce = -(lp[np.arange(len(y)), y].mean() if pick else lp.mean()) / unit
     if h_y == "none":
         return sign * ce
-    h = np.log2(lp.shape[1]) if h_y == "uniform" else info.entropy(np.bincount(y, minlength=lp.shape[1]) / len(y))
+    p = np.bincount(y, minlength=lp.shape[1]) / len(y)
+    h = np.log2(lp.shape[1]) if h_y == "uniform" else float(-np.sum(p[p > 0] * h_log(p[p > 0])))
     return sign * (h - ce)
 
 
@@ -963,6 +964,8 @@ class _Checks:
         "5.4", "a probe's lower bound on I(T;Y)", probes.information_bound, _PROBE_CASES,
         [Mistake("that is in nats: the log-probabilities are natural logs, so divide the cross-entropy by ln 2.",
                  lambda lp, y: _probe_with(lp, y, unit=1.0)),
+         Mistake("that is all in nats: compute H(Y) with log2 and divide the cross-entropy by ln 2.",
+                 lambda lp, y: _probe_with(lp, y, unit=1.0, h_log=np.log)),
          Mistake("you returned the cross-entropy itself; the bound is H(Y) - CE.",
                  lambda lp, y: _probe_with(lp, y, h_y="none")),
          Mistake("you returned -CE; the bound is H(Y) - CE, with H(Y) of the labels' frequencies.",

@@ -302,21 +302,14 @@ class TransformerEnsemble(nn.Module):
             raise ValueError(f"x holds token ids outside 0 .. {self.vocab - 1}")
         return x.long()
 
-    def inside(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The CLS output and what happens inside, for token ids x (batch, length).
-
-        Returns a dict with ``output`` (members, batch, width), ``attention`` (members,
-        layers, batch, heads, length + 1, length + 1): row q of a head's map is the
-        distribution over positions that query position q attends to (position 0 is
-        the CLS token); and ``states`` (members, layers + 1, batch, length + 1, width):
-        the residual stream after the embedding (index 0) and after each block.
-        """
+    def _run(self, x: torch.Tensor, keep: bool) -> tuple[torch.Tensor, list, list]:
+        """The CLS output, with the residual states and attention maps when ``keep`` (else empty lists)."""
         x = self._check_tokens(x).to(self.tokens.device)
         members, (batch, length) = len(self.seeds), x.shape
         cls = torch.full((batch, 1), self.vocab, dtype=torch.long, device=x.device)
         h = self.tokens[:, torch.cat([cls, x], dim=1)] + self.positions[:, None]  # (members, batch, L, width)
         positions, head_width = length + 1, self.width // self.heads
-        states, maps = [h], []
+        states, maps = [h] if keep else [], []
         for b in range(1, self.layers + 1):
             block = getattr(self, f"block{b}")
             qkv = block.qkv(block.norm1(h).reshape(members, batch * positions, -1))
@@ -326,13 +319,26 @@ class TransformerEnsemble(nn.Module):
             h = h + block.out(mixed).reshape(h.shape)
             hidden = torch.relu(block.up(block.norm2(h).reshape(members, batch * positions, -1)))
             h = h + block.down(hidden).reshape(h.shape)
-            states.append(h)
-            maps.append(weights)
-        return {"output": self.norm(h[:, :, 0]), "attention": torch.stack(maps, dim=1),
-                "states": torch.stack(states, dim=1)}
+            if keep:
+                states.append(h)
+                maps.append(weights)
+        return self.norm(h[:, :, 0]), states, maps
+
+    @torch.no_grad()
+    def inside(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The CLS output and what happens inside, for token ids x (batch, length), without gradients.
+
+        Returns a dict with ``output`` (members, batch, width), ``attention`` (members,
+        layers, batch, heads, length + 1, length + 1): row q of a head's map is the
+        distribution over positions that query position q attends to (position 0 is
+        the CLS token); and ``states`` (members, layers + 1, batch, length + 1, width):
+        the residual stream after the embedding (index 0) and after each block.
+        """
+        output, states, maps = self._run(x, keep=True)
+        return {"output": output, "attention": torch.stack(maps, dim=1), "states": torch.stack(states, dim=1)}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.inside(x)["output"]
+        return self._run(x, keep=False)[0]
 
 
 def parameter_count(model: nn.Module, members: int) -> int:

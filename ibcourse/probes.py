@@ -67,7 +67,7 @@ def held_out_log_probs(train_features, train_labels, test_features, *, classes: 
     f_test = _features(test_features, "test_features")
     if f_test.shape[1] != f_train.shape[1]:
         raise ValueError(f"test_features must have {f_train.shape[1]} features like train_features, got {f_test.shape[1]}")
-    classes = int(y_train.max()) + 1 if classes is None else validate.count(classes, "classes", minimum=2)
+    classes = max(2, int(y_train.max()) + 1) if classes is None else validate.count(classes, "classes", minimum=2)
     if y_train.min() < 0 or y_train.max() >= classes:
         raise ValueError(f"train_labels must lie in 0 .. {classes - 1}")
     out = np.full((len(f_test), classes), -np.inf)
@@ -118,5 +118,5 @@ def probe_information(train_features, train_labels, test_features, test_labels, 
     f_test = _features(test_features, "test_features")
     y_test = _labels(test_labels, len(f_test), "test_labels")
     y_train = validate.array(train_labels, "train_labels")
-    classes = int(max(np.max(y_train), np.max(y_test))) + 1
+    classes = max(2, int(max(np.max(y_train), np.max(y_test))) + 1)
     return float(bound(held_out_log_probs(train_features, train_labels, f_test, classes=classes), y_test))

@@ -639,11 +639,12 @@ def beta_sweep(x_train, y_train, x_test, y_test, *, n_classes: int, betas: Seque
         Posterior samples of ``evaluate``'s S-sample error.
     """
     betas = [validate.number(b, "betas", low=0, low_open=True) for b in validate.sequence(betas, "betas")]
-    seeds, det_seeds = validate.seeds(validate.sequence(seeds, "seeds")), validate.seeds(
-        validate.sequence(deterministic_seeds, "deterministic_seeds"))
+    seeds = [validate.seed(s, f"seeds[{i}]") for i, s in enumerate(validate.sequence(seeds, "seeds"))]
+    det_seeds = [validate.seed(s, f"deterministic_seeds[{i}]")
+                 for i, s in enumerate(validate.sequence(deterministic_seeds, "deterministic_seeds"))]
     members = [(b, s) for b in betas for s in seeds] + [(0.0, s) for s in det_seeds]
     if not members:
-        raise ValueError("betas x seeds and deterministic_seeds give no member to train")
+        raise ValueError("betas x seeds and deterministic_seeds give no member to train (all empty)")
     member_seeds = [100 * s + i for i, (_, s) in enumerate(members)]
     x_train = validate.tensor(x_train, "x_train")
     if x_train.ndim != 2:
