@@ -141,16 +141,24 @@ class VIBEnsemble(_GaussianEncoder):
         ``sampler(mean, std, eps)`` builds the draws from standard normal ``eps`` (default
         ``reparameterise``; a learner's version of it, as in exercise 4.2, can be passed).
         """
+        mean, std = self.encode(x)
+        return self.decode_samples(mean, std, samples, sampler=sampler), mean, std
+
+    def decode_samples(self, mean: torch.Tensor, std: torch.Tensor, samples: int = 1, *,
+                       sampler: Callable | None = None) -> torch.Tensor:
+        """Logits (members, samples, batch, classes) of ``samples`` draws of z from posteriors (members, batch, K).
+
+        ``samples=0`` decodes the mean; ``sampler`` as in ``forward``.
+        """
         samples = validate.count(samples, "samples", minimum=0)
         sampler = reparameterise if sampler is None else validate.function(sampler, "sampler")
-        mean, std = self.encode(x)
         if samples == 0:
             z = mean[:, None]
         else:
             eps = torch.randn(mean.shape[0], samples, *mean.shape[1:], device=mean.device)
             z = sampler(mean[:, None], std[:, None], eps * self.noise)
         members, s, batch, k = z.shape
-        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1), mean, std
+        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1)
 
 
 def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
@@ -187,7 +195,7 @@ def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: tor
 
 @torch.no_grad()
 def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: int = 12,
-             h_y: float | None = None) -> dict[str, np.ndarray]:
+             h_y: float | None = None, chunk: int = 250) -> dict[str, np.ndarray]:
     """Test errors and information bounds of every member on (x, y), in one pass.
 
     Returns arrays of shape (members,):
@@ -198,11 +206,12 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0); and ``wrong_S``, a bool
     array (members, n) that marks the examples the ``samples``-draw prediction gets wrong
     (its row means are ``error_S``; see ``error_difference``). ``x`` and ``y`` may be
-    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1.
+    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1. The inputs are
+    encoded ``chunk`` at a time (memory); the results do not depend on it.
     """
     if not isinstance(model, VIBEnsemble):
         raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
-    samples = validate.count(samples, "samples")
+    samples, chunk = validate.count(samples, "samples"), validate.count(chunk, "chunk")
     x, y = validate.model_input(x, model, "x"), validate.class_labels(y, model.n_classes)
     if y.shape != (len(x),):
         raise ValueError(f"y must have shape ({len(x)},) to match x, got {tuple(y.shape)}")
@@ -211,7 +220,8 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     model.eval()
     device = next(model.parameters()).device
     x, y = x.to(device), y.to(device)
-    logits, mean, std = model(x, samples=samples)
+    mean, std = (torch.cat(parts, dim=1) for parts in zip(*(model.encode(part) for part in x.split(chunk))))
+    logits = model.decode_samples(mean, std, samples)
     mean_logits = model.decoder(mean)
     if h_y is None:
         h_y = info.entropy(np.bincount(y.cpu().numpy()) / len(y))

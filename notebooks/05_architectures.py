@@ -48,7 +48,7 @@ WIDTH, HEADS, LAYERS = 32, 2, 3
 TF_SEEDS = (0, 1) if QUICK else (0, 1, 2)
 TF_EPOCHS = 3 if QUICK else (20 if PAPER_SCALE else 8)
 TF_LR = 3e-3
-TF_BETAS, TF_VIB_SEEDS, TF_K = [1e-3, 1e-2, 1e-1], (0, 1), 8
+TF_BETAS, TF_VIB_SEEDS, TF_K = [1e-2, 3e-2, 5e-2, 1e-1], (0, 1), 8
 
 # %%
 images = data.load(DATA)
