@@ -90,7 +90,7 @@ WIDTH, HEADS, LAYERS = 32, 2, 3
 TF_SEEDS = (0, 1) if QUICK else (0, 1, 2)
 TF_EPOCHS = 3 if QUICK else (20 if PAPER_SCALE else 8)
 TF_LR, TF_K = 3e-3, 8
-TF_BETAS, TF_VIB_SEEDS = [1e-2, 3e-2, 5e-2, 1e-1], (0, 1)
+TF_BETAS, TF_VIB_SEEDS = [1e-2, 3e-2, 1e-1], (0, 1)
 
 # %% [markdown]
 # ## 1. A convolutional VIB beside the MLP VIB
@@ -158,22 +158,6 @@ print(f"{'determ.':>8} | " + " ".join(f"{e.mean():.3f} ± {e.std(ddof=1):.3f}".c
 print(f"* above log2 n = {log2_n:.2f} bits: vacuous as a bound on I(Z;X). I(Z;X) bound on the training images, "
       "errors on the test images.")
 
-fig, ax = plt.subplots(figsize=(8.5, 5.5))
-for (name, g), marker in zip(grid.items(), "os"):
-    ax.errorbar(g["rate"].mean(1), g["error"].mean(1), xerr=g["rate"].std(1, ddof=1), yerr=g["error"].std(1, ddof=1),
-                marker=marker, capsize=3, label=f"{name} VIB ({sweeps[name].parameters:,} parameters)")
-    for beta, x, y in zip(BETAS, g["rate"].mean(1), g["error"].mean(1)):
-        ax.annotate(f"{beta:.0e}", (x, y), textcoords="offset points", xytext=(5, 5 if name == "MLP" else -12),
-                    fontsize=8, color="C0" if name == "MLP" else "C1")
-for (name, e), colour in zip(det_errors.items(), ("C0", "C1")):
-    ax.axhline(e.mean(), color=colour, ls=":", lw=1, label=f"{name}, deterministic (mean)")
-ax.set(xscale="symlog", yscale="log", xlabel="upper bound on I(Z;X): E KL on the training images [bits]",
-       ylabel="test error, 12 posterior samples (fraction)",
-       title="test error against the I(Z;X) bound, mean ± sd over seeds\n(each point labelled by its beta)")
-plots.vacuous_beyond(ax, log2_n, axis="x", label=f"log2 n = {log2_n:.1f} bits: bound vacuous right of it")
-ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
-plt.show()
-
 mlp, cnn = grid["MLP"], grid["conv"]
 at = {beta: int(np.flatnonzero(np.isclose(BETAS, beta))[0]) for beta in (1e-3, 1e-1, 1.0)}  # rows of the grid
 small = [i for i, b in enumerate(BETAS) if b <= 1e-2 * 1.001]
@@ -200,6 +184,24 @@ claims.at_most(max(mlp["rate"][at[1.0]].max(), cnn["rate"][at[1.0]].max()), 0.5,
                "at beta = 1 both collapse: bound below half a bit", unit="bits")
 claims.at_least(min(mlp["error"][at[1.0]].min(), cnn["error"][at[1.0]].min()), 0.7,
                 "at beta = 1 both err on more than 70 %")
+
+fig, ax = plt.subplots(figsize=(8.5, 5.5))
+for (name, g), marker in zip(grid.items(), "os"):
+    ax.errorbar(g["rate"].mean(1), g["error"].mean(1), xerr=g["rate"].std(1, ddof=1), yerr=g["error"].std(1, ddof=1),
+                marker=marker, capsize=3, label=f"{name} VIB ({sweeps[name].parameters:,} parameters)")
+    for beta, x, y in zip(BETAS, g["rate"].mean(1), g["error"].mean(1)):
+        ax.annotate(f"{beta:.0e}", (x, y), textcoords="offset points", xytext=(5, 5 if name == "MLP" else -12),
+                    fontsize=8, color="C0" if name == "MLP" else "C1")
+for (name, e), colour in zip(det_errors.items(), ("C0", "C1")):
+    ax.axhline(e.mean(), color=colour, ls=":", lw=1, label=f"{name}, deterministic (mean)")
+ax.set_xscale("symlog", linthresh=1)
+ax.set_xlim(0, None)
+ax.set(yscale="log", xlabel="upper bound on I(Z;X): E KL on the training images [bits] (linear below 1)",
+       ylabel="test error, 12 posterior samples (fraction)",
+       title="test error against the I(Z;X) bound, mean ± sd over seeds\n(each point labelled by its beta)")
+plots.vacuous_beyond(ax, log2_n, axis="x", label=f"log2 n = {log2_n:.1f} bits: bound vacuous right of it")
+ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.0, 0.5))
+plt.show()
 
 # %% [markdown]
 # **The predictions, checked** (each statement by the cell above):
@@ -271,6 +273,18 @@ for beta in KEEP_BETAS:
     print(f"   highest / lowest class, per seed: {np.round(spread[beta], 2)}; nearest training image in z "
           f"has the test image's label: {np.round(same_label[beta], 3)} (per seed)")
 
+small_beta, large_beta = KEEP_BETAS
+claims.at_least(class_rates[small_beta].min(), log2_n, "at beta = 1e-3 every class costs more than log2 n",
+                unit="bits")
+claims.at_most(class_rates[large_beta].max(), log2_n, "at beta = 0.1 every class costs less than log2 n", unit="bits")
+claims.at_most(class_rates[large_beta].mean(0).min(), np.log2(10), "at beta = 0.1 some class costs < log2 10",
+               unit="bits")
+claims.at_least(spread[large_beta].min() / spread[small_beta].max(), 1.5,
+                "at beta = 0.1 the classes' rates differ more (ratio 1.5+ times larger)")
+claims.at_least(same_label[small_beta].min(), 0.95, "at beta = 1e-3 the nearest image shares the label for 95 %+")
+claims.at_least(same_label[small_beta].min() - same_label[large_beta].max(), 0.03,
+                "at beta = 0.1 it does so at least 3 points less often")
+
 fig, axes = plt.subplots(1, 2, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1, 1.3]})
 width = 0.4
 for j, beta in enumerate(KEEP_BETAS):
@@ -295,18 +309,6 @@ axes[1].set_xticks([])
 axes[1].set_title(f"the training image whose posterior mean is nearest (seed {SEEDS[0]})")
 plt.tight_layout()
 plt.show()
-
-small_beta, large_beta = KEEP_BETAS
-claims.at_least(class_rates[small_beta].min(), log2_n, "at beta = 1e-3 every class costs more than log2 n",
-                unit="bits")
-claims.at_most(class_rates[large_beta].max(), log2_n, "at beta = 0.1 every class costs less than log2 n", unit="bits")
-claims.at_most(class_rates[large_beta].mean(0).min(), np.log2(10), "at beta = 0.1 some class costs < log2 10",
-               unit="bits")
-claims.at_least(spread[large_beta].min() / spread[small_beta].max(), 1.5,
-                "at beta = 0.1 the classes' rates differ more (ratio 1.5+ times larger)")
-claims.at_least(same_label[small_beta].min(), 0.95, "at beta = 1e-3 the nearest image shares the label for 95 %+")
-claims.at_least(same_label[small_beta].min() - same_label[large_beta].max(), 0.03,
-                "at beta = 0.1 it does so at least 3 points less often")
 
 # %% [markdown]
 # At beta = 1e-3 every class costs more than $\log_2 n$ (a vacuous bound: room to single
@@ -507,8 +509,8 @@ tf_error = transformers.test["error_mean"]
 print(f"{len(TF_SEEDS)} transformers ({LAYERS} blocks, {HEADS} heads, width {WIDTH}), {transformers.parameters:,} "
       f"parameters each, {TF_EPOCHS} epochs on {N_TRAIN} sequences: {transformers.history.seconds:.1f} s "
       f"(+ {transformers.history.callback_seconds:.1f} s measuring)")
-print("test error of each seed:", np.round(tf_error, 3))
 claims.at_most(tf_error.max(), 0.01, "every seed learns the task: test error below 1 %")
+print("test error of each seed:", np.round(tf_error, 3))
 
 # %%
 epochs = np.array(sorted(record))
@@ -524,20 +526,6 @@ for block in range(LAYERS):
         cells = [f"{v[0, :, block, head].mean():9.2f}" + "".join(f"{x:6.2f}" for x in v[-1, :, block, head])
                  for v in (entropy, mass)]
         print(f"{f'{block + 1},{head + 1}':>11}|" + "|".join(cells) + "|")
-
-fig, axes = plt.subplots(1, 2, figsize=(15, 4.8))
-for ax, values, ylabel, reference, ref_label in (
-        (axes[0], entropy, "attention entropy of the CLS query [bits]", max_entropy, f"log2 {LENGTH + 1}: uniform"),
-        (axes[1], mass, "attention mass on the 2 marked positions", uniform_mass, "uniform attention")):
-    for block in range(LAYERS):
-        for head in range(HEADS):
-            plots.mean_and_spread(ax, epochs, values[:, :, block, head], label=f"block {block + 1}, head {head + 1}",
-                                  color=f"C{block}", ls="-" if head == 0 else "--")
-    ax.axhline(reference, color="grey", ls=":", label=ref_label)
-    ax.set(xlabel="epoch", ylabel=ylabel, title="through training, mean ± sd over seeds")
-axes[0].legend(fontsize=8, ncol=2)
-plt.tight_layout()
-plt.show()
 
 before_e, after_e, after_m = entropy[0], entropy[-1], mass[-1]
 claims.at_least(before_e.min(), max_entropy - 0.25, "before training every head is within 0.25 bits of log2 13",
@@ -556,6 +544,20 @@ claims.expect(bool(np.any(block_mass.min(0) < 0.2) and np.any(block_mass.max(0) 
 focused_elsewhere = (after_e < 1.5) & (after_m < 0.5)
 claims.expect(bool(focused_elsewhere.any()), "some head is focused (< 1.5 bits) but has under half its mass on the marks",
               f"{int(focused_elsewhere.sum())} such head(s) of {after_e.size}")
+
+fig, axes = plt.subplots(1, 2, figsize=(15, 4.8))
+for ax, values, ylabel, reference, ref_label in (
+        (axes[0], entropy, "attention entropy of the CLS query [bits]", max_entropy, f"log2 {LENGTH + 1}: uniform"),
+        (axes[1], mass, "attention mass on the 2 marked positions", uniform_mass, "uniform attention")):
+    for block in range(LAYERS):
+        per_seed = values[:, :, block].mean(-1)  # (epochs, seeds): averaged over the block's heads
+        ax.plot(epochs, per_seed, color=f"C{block}", lw=0.8, alpha=0.5)
+        ax.plot(epochs, per_seed.mean(1), color=f"C{block}", lw=2.5, marker="o", label=f"block {block + 1}")
+    ax.axhline(reference, color="grey", ls=":", label=ref_label)
+    ax.set(xlabel="epoch", ylabel=ylabel, title="averaged over the block's heads: each seed (thin), their mean (thick)")
+    ax.legend(fontsize=9)
+plt.tight_layout()
+plt.show()
 
 # %% [markdown]
 # **Your predictions, checked.** Before training every head of every seed attends almost
@@ -580,7 +582,7 @@ claims.expect(bool(focused_elsewhere.any()), "some head is focused (< 1.5 bits) 
 
 # %%
 seq = 0
-fig, axes = plt.subplots(2, LAYERS, figsize=(4.6 * LAYERS, 4.2), sharey=True)
+fig, axes = plt.subplots(2, LAYERS, figsize=(4.6 * LAYERS, 4.6), sharey=True, constrained_layout=True)
 tick_labels = ["CLS"] + [f"[{v}]" if m else str(v)
                          for v, m in zip(probe_task.values[seq].tolist(), probe_task.marked[seq].tolist())]
 for row, epoch in enumerate((0, TF_EPOCHS)):
@@ -590,10 +592,9 @@ for row, epoch in enumerate((0, TF_EPOCHS)):
         ax.set_xticks(range(LENGTH + 1), tick_labels, fontsize=8)
         ax.set_yticks(range(HEADS), [f"head {h + 1}" for h in range(HEADS)])
         ax.set_title(f"{'before' if epoch == 0 else 'after'} training, block {block + 1}", fontsize=10)
-        if row == 1:
-            ax.set_xlabel("position attended to (marked values in brackets)")
+fig.supxlabel("position attended to (the CLS token, then the 12 values; marked values in brackets)", fontsize=10)
 fig.colorbar(image, ax=axes, label="attention weight of the CLS query")
-fig.suptitle(f"seed {TF_SEEDS[0]}, probe sequence {seq}, label {int(probe_task.labels[seq])}", y=1.02)
+fig.suptitle(f"seed {TF_SEEDS[0]}, probe sequence {seq}, label {int(probe_task.labels[seq])}")
 plt.show()
 
 # %% [markdown]
@@ -618,6 +619,24 @@ for block in range(LAYERS):
     print(f"{block + 1:>6} | " + " | ".join(" ".join(f"{v:6.2f}" for v in probe[t][i, :, block])
                                            for t in TARGETS for i in (0, -1)))
 
+y_before, y_after = probe["label Y"][0], probe["label Y"][-1]  # (seeds, blocks)
+d_before, d_after = probe["distractor D"][0], probe["distractor D"][-1]
+claims.at_most(y_before.max(), 0.05, "before training no block carries usable label information (< 0.05 bits)",
+               unit="bits")
+claims.at_least(d_before.mean(0).min(), 0.5, "before training every block carries 0.5+ bits about D (seed mean)",
+                unit="bits")
+claims.expect(bool(np.all(np.diff(y_after, axis=1) >= -0.02)),
+              "after training the label bound grows with depth in every seed",
+              "; ".join(" ".join(f"{v:.2f}" for v in seed) for seed in y_after))
+claims.at_least(y_after[:, -1].min(), h_y - 0.05, "after the last block it is within 0.05 bits of H(Y)", unit="bits")
+claims.at_most(d_after[:, -1].max(), 0.05, "after the last block no seed carries usable D information (< 0.05)",
+               unit="bits")
+claims.expect(bool(np.all(np.diff(d_after, axis=1) <= 0.05)),
+              "after training the D bound never grows from one block to the next (by 0.05+)",
+              "; ".join(" ".join(f"{v:.2f}" for v in seed) for seed in d_after))
+claims.at_least(d_after[:, 0].max() - d_after[:, 0].min(), 0.5, "after block 1 the seeds differ by 0.5+ bits about D",
+                unit="bits")
+
 fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
 for target, style in zip(TARGETS, ("-", "--")):
     for i, when, colour in ((0, "before", "C7"), (-1, "after", "C3")):
@@ -636,24 +655,6 @@ for ax, target in zip(axes[1:], TARGETS):
     ax.legend(fontsize=8)
 plt.tight_layout()
 plt.show()
-
-y_before, y_after = probe["label Y"][0], probe["label Y"][-1]  # (seeds, blocks)
-d_before, d_after = probe["distractor D"][0], probe["distractor D"][-1]
-claims.at_most(y_before.max(), 0.05, "before training no block carries usable label information (< 0.05 bits)",
-               unit="bits")
-claims.at_least(d_before.mean(0).min(), 0.5, "before training every block carries 0.5+ bits about D (seed mean)",
-                unit="bits")
-claims.expect(bool(np.all(np.diff(y_after, axis=1) >= -0.02)),
-              "after training the label bound grows with depth in every seed",
-              "; ".join(" ".join(f"{v:.2f}" for v in seed) for seed in y_after))
-claims.at_least(y_after[:, -1].min(), h_y - 0.05, "after the last block it is within 0.05 bits of H(Y)", unit="bits")
-claims.at_most(d_after[:, -1].max(), 0.05, "after the last block no seed carries usable D information (< 0.05)",
-               unit="bits")
-claims.expect(bool(np.all(np.diff(d_after, axis=1) <= 0.05)),
-              "after training the D bound never grows from one block to the next (by 0.05+)",
-              "; ".join(" ".join(f"{v:.2f}" for v in seed) for seed in d_after))
-claims.at_least(d_after[:, 0].max() - d_after[:, 0].min(), 0.5, "after block 1 the seeds differ by 0.5+ bits about D",
-                unit="bits")
 
 # %% [markdown]
 # **Question 3, and "compression increases with depth", checked.**
@@ -710,13 +711,13 @@ claims.at_least(d_after[:, 0].max() - d_after[:, 0].min(), 0.5, "after block 1 t
 #
 # Now the bottleneck is stochastic: the CLS vector goes to the mean and standard
 # deviation of $K = 8$ Gaussian dimensions, a sample $z$ goes to the 4 logits, and the loss
-# is $\mathrm{CE} + \beta\,\mathrm{KL}$, exactly as for the images. Four betas, 2 seeds
+# is $\mathrm{CE} + \beta\,\mathrm{KL}$, exactly as for the images. Three betas, 2 seeds
 # each, the transformers' other settings. The $I(Z;X)$ bound is computed on the 3000
 # training sequences, so it is vacuous above $\log_2 3000 = 11.6$ bits. A second limit
 # holds the other way: by the data processing inequality $I(Z;X) \ge I(Z;Y)$, and a
 # classifier that is always right needs $I(Z;Y) = H(Y) = 2$ bits. So a VIB that solves
-# the task must keep at least 2 bits; every member's $I(Z;X)$ bound must lie above its
-# $I(Z;Y)$ bound.
+# the task must keep at least 2 bits, and every member's $I(Z;X)$ bound must lie above its
+# $I(Z;Y)$ bound, up to the noise of estimating both on finite samples.
 
 # %%
 tf_vib = vib.beta_sweep(train_task.tokens, train_task.labels, test_task.tokens, test_task.labels,
@@ -737,29 +738,30 @@ for i, beta in enumerate(TF_BETAS):
           + " ".join(f"{v:9.2f}" for v in tf_izy[i]))
 print("* above log2 n: vacuous as a bound on I(Z;X)")
 
-fig, axes = plt.subplots(1, 2, figsize=(14, 4.6))
-for s, marker in zip(range(len(TF_VIB_SEEDS)), "os"):
-    axes[0].plot(TF_BETAS, tf_err[:, s], marker=marker, label=f"seed {TF_VIB_SEEDS[s]}")
-    axes[1].plot(TF_BETAS, tf_rate[:, s], marker=marker, label=f"seed {TF_VIB_SEEDS[s]}: I(Z;X) bound")
-    axes[1].plot(TF_BETAS, tf_izy[:, s], marker=marker, ls=":", label=f"seed {TF_VIB_SEEDS[s]}: I(Z;Y) bound")
-axes[0].axhline(1 - 1 / N_VALUES, color="grey", ls=":", label="guessing")
-axes[0].set(xscale="log", xlabel="beta", ylabel="test error, 12 samples (fraction)", title="transformer VIB: error")
-axes[1].axhline(h_y, color="black", ls="-.", lw=1, label="H(Y) = 2 bits: needed to be always right")
-axes[1].set(xscale="log", xlabel="beta", ylabel="bound [bits]", title="transformer VIB: the two bounds")
-plots.vacuous_beyond(axes[1], log2_n_seq, axis="y", label=f"log2 n = {log2_n_seq:.1f}: I(Z;X) bound vacuous above")
-for ax in axes:
-    ax.legend(fontsize=8)
-plt.tight_layout()
-plt.show()
-
 claims.at_most(tf_err[0].max(), 0.01, "at beta = 1e-2 both seeds err below 1 %")
 claims.at_least(tf_rate[0].min(), log2_n_seq, "at beta = 1e-2 the I(Z;X) bound is above log2 n (vacuous)", unit="bits")
 claims.at_least(tf_err[1:].max(axis=1).min(), 0.25, "from beta = 3e-2 on, some seed errs on a quarter or more")
-claims.at_least((tf_vib.train["i_zx"] - tf_vib.test["i_zy"]).min(), 0.0,
-                "every member's I(Z;X) bound lies above its I(Z;Y) bound", unit="bits")
+claims.at_least((tf_vib.train["i_zx"] - tf_vib.test["i_zy"]).min(), -0.05,
+                "every member's I(Z;X) bound lies above its I(Z;Y) bound, within 0.05 bits", unit="bits")
 good = tf_vib.test["error_S"] < 0.1
 claims.expect(bool(np.all(tf_vib.train["i_zx"][good] >= h_y)), "every member with error below 10 % keeps 2+ bits",
               f"{int(good.sum())} such members, smallest I(Z;X) bound {tf_vib.train['i_zx'][good].min():.2f} bits")
+
+fig, axes = plt.subplots(1, 2, figsize=(15, 4.6))
+for s, marker in zip(range(len(TF_VIB_SEEDS)), "os"):
+    axes[0].plot(TF_BETAS, tf_err[:, s], marker=marker, color=f"C{s}", label=f"seed {TF_VIB_SEEDS[s]}")
+    axes[1].plot(TF_BETAS, tf_rate[:, s], marker=marker, color=f"C{s}", label=f"seed {TF_VIB_SEEDS[s]}: I(Z;X) bound")
+    axes[1].plot(TF_BETAS, tf_izy[:, s], marker=marker, color=f"C{s}", ls=":", label=f"seed {TF_VIB_SEEDS[s]}: I(Z;Y) bound")
+axes[0].axhline(1 - 1 / N_VALUES, color="grey", ls=":", label="guessing")
+axes[0].set(xscale="log", xlabel="beta", ylabel="test error, 12 samples (fraction)", title="transformer VIB: test error")
+axes[0].legend(fontsize=9)
+axes[1].axhline(h_y, color="black", ls="-.", lw=1, label="H(Y) = 2 bits: needed to be always right")
+axes[1].set(xscale="log", xlabel="beta", ylabel="bound [bits]",
+            title="transformer VIB: I(Z;X) bound (training) and I(Z;Y) bound (test)")
+plots.vacuous_beyond(axes[1], log2_n_seq, axis="y", label=f"log2 n = {log2_n_seq:.1f}: I(Z;X) bound vacuous above")
+axes[1].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+plt.tight_layout()
+plt.show()
 
 # %% [markdown]
 # At beta = 1e-2 both seeds solve the task (error below 1 %) with an $I(Z;X)$ bound above
@@ -767,9 +769,9 @@ claims.expect(bool(np.all(tf_vib.train["i_zx"][good] >= h_y)), "every member wit
 # on, at least one seed errs on a quarter of the test sequences or more, and the two seeds
 # of one beta can land far apart (the table prints both): near the collapse the outcome
 # depends on the seed, so a sweep with a single seed could draw a smooth curve that is not
-# there. Every member's $I(Z;X)$ bound lies above
-# its $I(Z;Y)$ bound, and every member that errs on less than 10 % keeps at least
-# $H(Y) = 2$ bits, as the data processing inequality requires. Unlike the digits, this task
+# there. Every member's $I(Z;X)$ bound lies above its $I(Z;Y)$ bound (within 0.05 bits:
+# where both are near 0 the test estimate wobbles), and every member that errs on less
+# than 10 % keeps at least $H(Y) = 2$ bits, as the data processing inequality requires. Unlike the digits, this task
 # has an exact answer for how much a perfect representation must keep: 2 bits, the two
 # marked values' sum modulo 4. The smallest bound among the members that solve the task
 # (printed by the last check) shows how far above those 2 bits the variational bound
