@@ -745,7 +745,8 @@ claims.at_least((tf_vib.train["i_zx"] - tf_vib.test["i_zy"]).min(), -0.05,
                 "every member's I(Z;X) bound lies above its I(Z;Y) bound, within 0.05 bits", unit="bits")
 good = tf_vib.test["error_S"] < 0.1
 claims.expect(bool(np.all(tf_vib.train["i_zx"][good] >= h_y)), "every member with error below 10 % keeps 2+ bits",
-              f"{int(good.sum())} such members, smallest I(Z;X) bound {tf_vib.train['i_zx'][good].min():.2f} bits")
+              f"{int(good.sum())} such members" + (f", smallest I(Z;X) bound {tf_vib.train['i_zx'][good].min():.2f} bits"
+                                                   if good.any() else ""))
 
 fig, axes = plt.subplots(1, 2, figsize=(15, 4.6))
 for s, marker in zip(range(len(TF_VIB_SEEDS)), "os"):
