@@ -121,7 +121,7 @@ TF_BETAS, TF_VIB_SEEDS = [1e-2, 3e-2, 1e-1], (0, 1)
 # over 12 samples of $z$. As in notebook 4, $X$ is one of the $n = 1347$ training images,
 # so $I(Z;X) \le H(X) = \log_2 n = 10.4$ bits: a bound above $\log_2 n$ is vacuous.
 #
-# **Predict before you run.** The conv VIB has about a quarter of the MLP's parameters.
+# **Predict before you run.** The conv VIB has less than a third of the MLP's parameters.
 # Will it reach a lower test error on these 8 × 8 digits? Will both architectures lose
 # accuracy at the same beta?
 
@@ -143,7 +143,7 @@ for name, body, hidden in (
                                   desc=f"{name} VIB sweep")
     s = sweeps[name]
     print(f"{name:>4} VIB: {len(s.betas)} models ({len(BETAS)} betas x {len(SEEDS)} seeds + {len(DET_SEEDS)} "
-          f"deterministic), {s.parameters:,} parameters each, {EPOCHS} epochs: {s.history.seconds:.1f} s")
+          f"deterministic), {EPOCHS} epochs,\n      {s.parameters:,} parameters each: trained in {s.history.seconds:.1f} s")
 
 # %%
 grid = {name: {"error": s.by_beta(s.test["error_S"]), "rate": s.by_beta(s.train["i_zx"])} for name, s in sweeps.items()}
@@ -155,8 +155,8 @@ for i, beta in enumerate(BETAS):
     bounds = [f"{g['rate'][i].mean():8.2f}{'*' if g['rate'][i].mean() > log2_n else ' '}" for g in grid.values()]
     print(f"{beta:8.0e} | {errors[0]:^21} {errors[1]:^21}   | {bounds[0]} {bounds[1]}")
 print(f"{'determ.':>8} | " + " ".join(f"{e.mean():.3f} ± {e.std(ddof=1):.3f}".center(21) for e in det_errors.values()))
-print(f"* above log2 n = {log2_n:.2f} bits: vacuous as a bound on I(Z;X). I(Z;X) bound on the training images, "
-      "errors on the test images.")
+print(f"* above log2 n = {log2_n:.2f} bits: vacuous as a bound on I(Z;X)")
+print("I(Z;X) bound on the training images, errors on the test images")
 
 mlp, cnn = grid["MLP"], grid["conv"]
 at = {beta: int(np.flatnonzero(np.isclose(BETAS, beta))[0]) for beta in (1e-3, 1e-1, 1.0)}  # rows of the grid
@@ -267,11 +267,14 @@ def nearest_training_image(member):
 same_label = {beta: np.array([np.mean(y_train.numpy()[nearest_training_image(m)] == labels) for m in rows])
               for beta, rows in keep_rows.items()}
 spread = {beta: r.max(1) / r.min(1) for beta, r in class_rates.items()}  # per seed
+print("rate of each class, digits 0 to 9 (bits, mean over seeds)")
 for beta in KEEP_BETAS:
-    r = class_rates[beta].mean(0)
-    print(f"beta = {beta:.0e}: rate per class (bits, mean over seeds) " + " ".join(f"{v:.1f}" for v in r))
-    print(f"   highest / lowest class, per seed: {np.round(spread[beta], 2)}; nearest training image in z "
-          f"has the test image's label: {np.round(same_label[beta], 3)} (per seed)")
+    print(f"  beta = {beta:.0e}: " + " ".join(f"{v:5.1f}" for v in class_rates[beta].mean(0)))
+print("per seed: highest / lowest class rate | share of test images whose nearest training")
+print("image in z has their label")
+for beta in KEEP_BETAS:
+    print(f"  beta = {beta:.0e}: " + " ".join(f"{v:5.2f}" for v in spread[beta]) + "  | "
+          + " ".join(f"{v:5.3f}" for v in same_label[beta]))
 
 small_beta, large_beta = KEEP_BETAS
 claims.at_least(class_rates[small_beta].min(), log2_n, "at beta = 1e-3 every class costs more than log2 n",
@@ -507,7 +510,7 @@ transformers = vib.beta_sweep(train_task.tokens, train_task.labels, test_task.to
                               desc="transformers")
 tf_error = transformers.test["error_mean"]
 print(f"{len(TF_SEEDS)} transformers ({LAYERS} blocks, {HEADS} heads, width {WIDTH}), {transformers.parameters:,} "
-      f"parameters each, {TF_EPOCHS} epochs on {N_TRAIN} sequences: {transformers.history.seconds:.1f} s "
+      f"parameters each,\n{TF_EPOCHS} epochs on {N_TRAIN} sequences: trained in {transformers.history.seconds:.1f} s "
       f"(+ {transformers.history.callback_seconds:.1f} s measuring)")
 claims.at_most(tf_error.max(), 0.01, "every seed learns the task: test error below 1 %")
 print("test error of each seed:", np.round(tf_error, 3))
@@ -517,8 +520,8 @@ epochs = np.array(sorted(record))
 max_entropy, uniform_mass = np.log2(LENGTH + 1), N_MARKED / (LENGTH + 1)
 entropy = np.stack([record[e]["entropy"] for e in epochs])  # (epochs, seeds, blocks, heads), bits
 mass = np.stack([record[e]["mass"] for e in epochs])
-print(f"CLS query, mean over the {N_PROBE} probe sequences; uniform attention: entropy log2 {LENGTH + 1} = "
-      f"{max_entropy:.2f} bits, relevant mass {uniform_mass:.2f}")
+print(f"attention of the CLS query, mean over the {N_PROBE} probe sequences")
+print(f"uniform attention: entropy log2 {LENGTH + 1} = {max_entropy:.2f} bits, relevant mass {uniform_mass:.2f}")
 print(f"{'':>11}|{'entropy [bits]':^27}|{'relevant mass':^27}")
 print(f"{'block,head':>11}|" + f"{'before':>9}{'after, per seed':>18}|" * 2)
 for block in range(LAYERS):
@@ -607,16 +610,17 @@ plt.show()
 exact = {epoch: np.array([[estimators.exact_information(s, TARGETS["label Y"]).i_xt for s in member]
                           for member in record[epoch]["states"]]) for epoch in (0, TF_EPOCHS)}
 log2_probe = np.log2(N_PROBE)
-print(f"exact I(X;T) = H(T) of the CLS vector after each block, all seeds: before training "
-      f"{exact[0].min():.3f} to {exact[0].max():.3f} bits, after {exact[TF_EPOCHS].min():.3f} to "
-      f"{exact[TF_EPOCHS].max():.3f} bits (log2 {N_PROBE} = {log2_probe:.3f})")
+print(f"exact I(X;T) = H(T) of the CLS vector after each block, all seeds (log2 {N_PROBE} = {log2_probe:.3f}):")
+print(f"  before training {exact[0].min():.3f} to {exact[0].max():.3f} bits, after {exact[TF_EPOCHS].min():.3f} "
+      f"to {exact[TF_EPOCHS].max():.3f} bits")
 claims.at_most(log2_probe - min(v.min() for v in exact.values()), 1e-9,
                "I(X;T) = log2 n at every block, before and after training", unit="bits")
 probe = {target: np.stack([record[e][target] for e in epochs]) for target in TARGETS}  # (epochs, seeds, blocks)
 print(f"probe lower bounds (bits, held out, {N_PROBE - half} sequences), per seed; H(Y) = H(D) = {h_y:.2f} bits")
-print(f"{'block':>6} | " + " | ".join(f"{f'{t}, {w}':^20}" for t in TARGETS for w in ("before", "after")))
+print(f"{'block':>6} | " + " | ".join(f"{f'{t.split()[-1]}, {w} training':^17}" for t in TARGETS
+                                     for w in ("before", "after")))
 for block in range(LAYERS):
-    print(f"{block + 1:>6} | " + " | ".join(" ".join(f"{v:6.2f}" for v in probe[t][i, :, block])
+    print(f"{block + 1:>6} | " + " | ".join(" ".join(f"{v:5.2f}" for v in probe[t][i, :, block])
                                            for t in TARGETS for i in (0, -1)))
 
 y_before, y_after = probe["label Y"][0], probe["label Y"][-1]  # (seeds, blocks)

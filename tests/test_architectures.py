@@ -207,3 +207,16 @@ def test_probe_reads_linear_information_and_not_noise():
         probes.probe_information(noise[:10], y[:10], noise[:10, :3], y[:10])
     with pytest.raises(TypeError, match="train_labels"):
         probes.held_out_log_probs(noise[:10], y[:10].astype(float), noise[:10])
+
+
+def test_evaluate_does_not_depend_on_the_chunk_size():
+    model = vib.VIBEnsemble(6, 3, 2, (5,), [0, 1], stochastic=[True, False])
+    x, y = torch.randn(11, 6), torch.arange(11) % 3
+    results = []
+    for chunk in (3, 1000):
+        torch.manual_seed(4)
+        results.append(vib.evaluate(model, x, y, samples=5, chunk=chunk))
+    for key in ("error_S", "error_1", "error_mean", "i_zx", "cross_entropy"):
+        assert np.allclose(results[0][key], results[1][key], atol=1e-6), key
+    with pytest.raises(ValueError, match="chunk"):
+        vib.evaluate(model, x, y, chunk=0)
