@@ -68,7 +68,9 @@ plt.rcParams.update({"font.size": 11})
 # this run. `PAPER_SCALE = True` switches to MNIST (28 × 28 images, downloaded once,
 # 11 MB, checked against fixed SHA-256 digests; offline it stops with a message that
 # names the offline default), with 3 seeds, 20 epochs and 20000 training sequences. It
-# runs on a GPU when one is visible (`device` above); on a CPU it takes tens of minutes.
+# runs on a GPU when one is visible (`device` above). On a CPU, expect hours rather than
+# seconds: each MNIST image has 12 times the pixels of a digit here, and there are 45
+# times as many training images.
 
 # %%
 QUICK = ibcourse.quick_mode()
