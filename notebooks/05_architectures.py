@@ -215,10 +215,10 @@ plt.show()
 # - Up to beta = 1e-2 both $I(Z;X)$ bounds lie above $\log_2 n$: vacuous, as in
 #   notebook 4.
 # - They part at beta = 0.1: the conv VIB errs more often (the difference is outside the
-#   noise of the seeds), and its bound is smaller than the MLP's for every seed. At the
-#   same beta the conv network gives up more bits, and with them accuracy: the same beta
-#   does not mean the same compression in two architectures. Compare architectures at
-#   equal *rate* (the x axis), not at equal beta.
+#   noise of the seeds), and its bound is smaller than the MLP's for every seed. At this
+#   beta the conv network gives up more bits, and with them accuracy (at small beta its
+#   bound is the larger one): the same beta does not mean the same compression in two
+#   architectures. Compare architectures at equal *rate* (the x axis), not at equal beta.
 # - At beta = 1 both collapse to the prior (bound below half a bit, error above 70 %),
 #   as the data processing argument of notebook 4 demands.
 #
@@ -383,11 +383,13 @@ print(f"H(Y) = H(D) = log2 {N_VALUES} = {h_y:.2f} bits")
 # inputs and representations across the data; an attention entropy is a property of a
 # single row of weights for a single input. A head that always puts all its weight on
 # position 3, whatever the input, has entropy 0 and yet passes on *everything* position 3
-# holds; a uniform head averages all positions, which (with distinct embeddings) can still
-# be an injective function of the input. A low entropy is at best a proxy for *where* a
-# head looks. Whether it looks at what matters is a separate question, which we can answer
-# here because we know the relevant positions: the **relevant mass**, the attention weight
-# on the two marked positions ($2/13 = 0.15$ for uniform attention).
+# holds; a uniform head averages all positions, and that average can still differ from
+# one input to the next (the exact estimator below shows that before training, when every
+# head is close to uniform, each of 800 sequences gets its own CLS vector). A low entropy
+# is at best a proxy for *where* a head looks. Whether it looks at what matters is a
+# separate question, which we can answer here because we know the relevant positions: the
+# **relevant mass**, the attention weight on the two marked positions ($2/13 = 0.15$ for
+# uniform attention).
 #
 # ### Exercise 5.2 — attention entropy
 # Write `attention_entropy(weights)` for a tensor of attention weights of shape (..., L),
@@ -698,8 +700,9 @@ plt.show()
 # **Answer.** No contradiction. Careful first: the CLS vector after block $\ell + 1$ is a
 # function of the whole residual stream after block $\ell$ (all 13 positions), not of the
 # CLS vector alone, so the chain is $Y \to X \to S_\ell \to T_{\ell+1}$ with $S_\ell$ the
-# stream; the inequality bounds $I(T_{\ell+1};Y)$ by $I(S_\ell;Y) = I(X;Y) = 2$ bits (the
-# stream after each block is an injective function of the input here). What grows with depth
+# stream; the inequality bounds $I(T_{\ell+1};Y)$ by $I(S_\ell;Y) \le I(X;Y) = 2$ bits (and on
+# the probe sequences even the CLS vector alone differs for every input, as the exact
+# estimator showed, so nothing is lost there). What grows with depth
 # is a *lower bound* given by a *linear* probe: how much of the label information is
 # linearly decodable. The blocks do not create information; they reformat it until a
 # linear read-out finds it. The true $I(T_\ell;Y)$ could be 2 bits in every block while
@@ -805,8 +808,8 @@ print(f"PAPER_SCALE = {PAPER_SCALE}: data {DATA!r} ({images.source}), device {de
 # ## 6. Summary
 # - A convolutional encoder plugs into the VIB unchanged: same Gaussian bottleneck, same
 #   loss in bits, same bounds. On 8 × 8 digits the conv VIB has less than a third of the
-#   MLP's parameters and errs as often at its best beta, but the same beta compresses it
-#   more: compare architectures at equal rate, not equal beta.
+#   MLP's parameters and errs as often at its best beta; at beta = 0.1 it keeps fewer bits
+#   and errs far more often: compare architectures at equal rate, not equal beta.
 # - The rate can be split by class, and nearest neighbours in $z$ show what the code keeps;
 #   at large beta the classes' costs differ more.
 # - Attention entropy is the spread of one attention distribution, in bits, between 0 and
