@@ -19,6 +19,8 @@ exercises  checks for the notebooks' exercises
 claims     checks that the prose's quantitative claims hold in the run
 plots      the figures the notebooks share
 student    builds student versions of the notebooks (solutions removed)
+grading    grades students' submitted notebooks with the exercises' checks
+nbgrader_export  the course as an nbgrader course directory
 validate   argument checks shared by the modules
 """
 

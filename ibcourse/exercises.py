@@ -9,8 +9,14 @@ reference. Correct: it prints one line and returns the learner's function.
 Wrong or not implemented: it prints what went wrong and a hint (a specific one
 when the answer matches a known mistake, such as natural logarithms instead of
 base 2) and returns the reference, so the rest of the notebook still runs. With
-``IBCOURSE_STRICT=1`` (CI on the full notebooks) it raises
-:class:`ExerciseError` instead.
+``IBCOURSE_STRICT=1`` (CI on the full notebooks), or when called with
+``strict=True`` (nbgrader's test cells), it raises :class:`ExerciseError` instead.
+
+Grading hook: when the environment variable ``IBCOURSE_GRADE_LOG`` names a file, every
+check also appends one JSON line to it, ``{"exercise": "1.1 entropy", "passed": true,
+"message": "..."}`` (the message is what the check printed or raised, without the ✓/✗
+decoration). ``python -m ibcourse.grading`` sets it for each submission it runs, so the
+grades come from the checks themselves, not from parsing printed text.
 
 The learner's function always gets copies of the test inputs (a correct answer that
 modifies its input in place is still correct), and the reference is computed on
@@ -21,6 +27,9 @@ pristine copies. Beyond the values, an exercise can test the property it names
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -106,19 +115,47 @@ class Exercise:
         except Exception as err:  # the learner's code may fail in any way; report it
             return f"right values, but testing what the exercise asks for raised {type(err).__name__}: {err}."
 
-    def __call__(self, func: Callable) -> Callable:
-        """Check ``func``; return it if right, else report and return the reference."""
+    @property
+    def id(self) -> str:
+        """The exercise's number and name, e.g. ``"1.1 entropy"`` (the column of grades.csv)."""
+        return f"{self.number} {self.name}"
+
+    def __call__(self, func: Callable, *, strict: bool | None = None) -> Callable:
+        """Check ``func``; return it if right, else report and return the reference.
+
+        ``strict``: raise :class:`ExerciseError` on a wrong answer instead of falling back on
+        the reference; None (the default) follows ``IBCOURSE_STRICT``.
+        """
+        if strict is not None and not isinstance(strict, bool):
+            raise TypeError(f"strict must be True, False or None, got {strict!r}")
         problem = self.diagnose(func)
+        correct = f"correct on all {len(self.cases)} test cases."
+        _log_verdict(self.id, problem, correct)
         label = f"Exercise {self.number} ({self.name})"
         if problem is None:
-            print(f"✓ {label}: correct on all {len(self.cases)} test cases.")
+            print(f"✓ {label}: {correct}")
             return func
-        if strict_mode():
+        if strict_mode() if strict is None else strict:
             raise ExerciseError(f"{label}: {problem}")
         print(textwrap.fill(f"✗ {label}: {problem}", width=90, subsequent_indent="  ", break_long_words=False,
                             replace_whitespace=False),
               "  The reference solution is used from here on, so the notebook keeps running.", sep="\n")
         return self.reference
+
+
+#: Environment variable naming the file that checks append their verdicts to (JSON lines).
+GRADE_LOG = "IBCOURSE_GRADE_LOG"
+
+
+def _log_verdict(exercise: str, problem: str | None, success: str) -> None:
+    """Append ``{"exercise", "passed", "message"}`` to the file named by $IBCOURSE_GRADE_LOG, if set."""
+    path = os.environ.get(GRADE_LOG, "")
+    if not path:
+        return
+    line = json.dumps({"exercise": exercise, "passed": problem is None, "message": problem or success},
+                      ensure_ascii=False)
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
 
 
 def _fresh(args: tuple) -> tuple:
@@ -980,3 +1017,30 @@ class _Checks:
 
 
 check = _Checks()
+
+
+def all_exercises() -> list[Exercise]:
+    """Every exercise of the course, in the order of the notebooks (``check``'s attributes)."""
+    return [value for value in vars(_Checks).values() if isinstance(value, Exercise)]
+
+
+def exercises_of(notebook: str) -> list[Exercise]:
+    """The exercises of a notebook, from its file name: ``"01_ib_principle"`` -> exercises 1.1, 1.2, ...
+
+    The notebook's number (the part before the first ``_``, leading zeros dropped: ``01`` -> ``1``,
+    ``A1`` -> ``A1``) is the first part of its exercises' numbers. Raises ``ValueError`` when
+    ``notebook`` is not named ``NN_slug`` (with or without ``.ipynb``) or has no exercises.
+    """
+    if not isinstance(notebook, str):
+        raise TypeError(f"notebook must be a file name like '01_ib_principle', got {notebook!r}")
+    match = re.fullmatch(r"([0-9]{2}|[A-Z][0-9])_[A-Za-z0-9_]+(\.ipynb)?", notebook)
+    if not match:
+        raise ValueError(f"notebook={notebook!r} is not named like a course notebook, NN_slug.ipynb "
+                         "(e.g. 01_ib_principle.ipynb)")
+    prefix = match.group(1).lstrip("0")
+    found = [e for e in all_exercises() if e.number.split(".")[0] == prefix]
+    if not found:
+        numbers = sorted({e.number.split(".")[0] for e in all_exercises()})
+        raise ValueError(f"notebook={notebook!r}: the course has no exercises for notebook {match.group(1)} "
+                         f"(notebooks with exercises: {', '.join(numbers)})")
+    return found

@@ -1,12 +1,14 @@
+import json
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from ibcourse import ib, info
-from ibcourse.exercises import ExerciseError, _ib_update_with, check
+from ibcourse.exercises import ExerciseError, _ib_update_with, all_exercises, check, exercises_of
 
 
 def _not_done(*args):
@@ -381,8 +383,6 @@ def test_each_predict_mistake_differs_from_the_reference_on_every_case():
 @pytest.mark.parametrize("notebook", ["04_deep_vib", "05_architectures"])
 def test_notebooks_number_their_exercises_in_order_and_as_their_checks_do(notebook):
     """Each stub's "Exercise N.M" is the number of the check that follows it, and the numbers increase."""
-    from pathlib import Path
-
     import jupytext
 
     cells = jupytext.read(Path(__file__).resolve().parent.parent / "notebooks" / f"{notebook}.py").cells
@@ -395,3 +395,65 @@ def test_notebooks_number_their_exercises_in_order_and_as_their_checks_do(notebo
             numbers.append(tuple(int(p) for p in stub.split(".")))
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), numbers
     assert {n[0] for n in numbers} == {int(notebook[:2])}
+
+
+def test_grade_log_gets_one_line_per_verdict(tmp_path, monkeypatch):
+    """IBCOURSE_GRADE_LOG: each check appends {exercise, passed, message}, in strict mode before it raises."""
+    log = tmp_path / "log.jsonl"
+    monkeypatch.setenv("IBCOURSE_GRADE_LOG", str(log))
+    monkeypatch.delenv("IBCOURSE_STRICT", raising=False)
+
+    def wrong(p):
+        return -np.sum(p[p > 0] * np.log(p[p > 0]))
+
+    check.entropy(info.entropy)
+    check.entropy(wrong)
+    with pytest.raises(ExerciseError):
+        check.mutual_information(lambda pxy: 0.0, strict=True)
+    assert [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] == [
+        {"exercise": "1.1 entropy", "passed": True, "message": f"correct on all {len(check.entropy.cases)} test cases."},
+        {"exercise": "1.1 entropy", "passed": False, "message": check.entropy.diagnose(wrong)},
+        {"exercise": "1.2 mutual information", "passed": False,
+         "message": check.mutual_information.diagnose(lambda pxy: 0.0)},
+    ]
+    assert "natural logarithm" in json.loads(log.read_text(encoding="utf-8").splitlines()[1])["message"]
+
+
+def test_no_grade_log_without_the_variable(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IBCOURSE_GRADE_LOG", raising=False)
+    check.entropy(info.entropy)
+    assert not list(tmp_path.iterdir())
+
+
+def test_strict_keyword_overrides_the_environment(monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    assert check.entropy(len, strict=False) is check.entropy.reference
+    monkeypatch.delenv("IBCOURSE_STRICT")
+    with pytest.raises(ExerciseError, match="Exercise 1.1"):
+        check.entropy(len, strict=True)
+    with pytest.raises(TypeError, match="strict"):
+        check.entropy(info.entropy, strict="yes")
+
+
+NOTEBOOK_SOURCES = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.py"))
+
+
+@pytest.mark.parametrize("source", NOTEBOOK_SOURCES, ids=lambda p: p.stem)
+def test_exercises_of_a_notebook_are_the_checks_it_calls(source):
+    """The grader finds a notebook's exercises by its number: they must be exactly the checks it calls, in order."""
+    names = re.findall(r"^\w+ = check\.(\w+)\(", source.read_text(), flags=re.MULTILINE)
+    assert [getattr(check, n) for n in names] == exercises_of(source.stem) == exercises_of(source.stem + ".ipynb")
+
+
+def test_exercise_ids_are_unique_and_numbered():
+    ids = [e.id for e in all_exercises()]
+    assert len(set(ids)) == len(ids)
+    assert ids[0] == "1.1 entropy" and all(re.match(r"([1-9][0-9]?|[A-Z][0-9])\.[1-9][0-9]? \S", i) for i in ids)
+
+
+@pytest.mark.parametrize("name, error", [("homework", ValueError), ("1_ib_principle", ValueError),
+                                         ("03_compression_generalization", ValueError), (1, TypeError)])
+def test_exercises_of_bad_names(name, error):
+    with pytest.raises(error, match="notebook"):
+        exercises_of(name)
