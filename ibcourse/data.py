@@ -1,17 +1,16 @@
 """Data sets of the course.
 
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
+``marked_sum`` sequences whose label is the sum of a few marked tokens (a transformer task)
 ``load``       image classification data: "digits" (offline, the default) or "mnist"
-``download``   the one function that fetches a file: cached, SHA-256 verified, with a timeout
+``download``   the one function that fetches a file (with pooch): cached, SHA-256 verified, with a
+               timeout and a progress bar
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +53,68 @@ def szt_12bit() -> tuple[np.ndarray, np.ndarray]:
     ones = X.sum(axis=1)
     score = np.sum((X @ ICOSAHEDRON) ** 2, axis=1) + 7 * ones - 0.36 * ones ** 2
     return X, (score > 31.81).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------
+# A sequence task where we know which positions matter
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarkedSequences:
+    """Sequences of ``marked_sum``, as tensors, with what generated them.
+
+    ``tokens``    int64 (n, length): token ids, value + n_values * marked (0 .. 2 n_values - 1)
+    ``values``    int64 (n, length): the value at each position, 0 .. n_values - 1
+    ``marked``    bool (n, length): the marked positions (``n_marked`` per sequence)
+    ``labels``    int64 (n,): the sum of the marked values modulo ``n_values``
+    ``distractor`` int64 (n,): the value at the first unmarked position, independent of the label
+    """
+
+    tokens: torch.Tensor
+    values: torch.Tensor
+    marked: torch.Tensor
+    labels: torch.Tensor
+    distractor: torch.Tensor
+    n_values: int
+
+    @property
+    def vocab(self) -> int:
+        """Number of token ids: a value, marked or not."""
+        return 2 * self.n_values
+
+
+def marked_sum(n: int, *, length: int = 12, n_values: int = 4, n_marked: int = 2, seed: int = 0) -> MarkedSequences:
+    """A synthetic sequence task in which the label depends on a few marked positions only.
+
+    Every position holds a value drawn uniformly from 0 .. n_values - 1; ``n_marked``
+    positions, drawn uniformly without replacement, are marked, and the label is the
+    sum of the marked values modulo ``n_values``. A token shows both the value and the
+    mark (id = value + n_values * mark). The other ``length - n_marked`` positions are
+    distractors: the label does not depend on them. Since the values are independent,
+    I(Y; X) = H(Y) = log2 n_values bits, all of it carried by the marked positions, and
+    the value at the first unmarked position (``distractor``) is independent of Y.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences (>= 1).
+    length, n_values, n_marked : int
+        Positions per sequence; values per position (>= 2); marked positions (1 .. length - 1).
+    seed : int
+        Seeds a private generator: the same arguments give the same sequences.
+    """
+    n, length = validate.count(n, "n"), validate.count(length, "length", minimum=2)
+    n_values = validate.count(n_values, "n_values", minimum=2)
+    n_marked = validate.count(n_marked, "n_marked", maximum=length - 1)
+    rng = np.random.default_rng(validate.seed(seed))
+    values = rng.integers(0, n_values, size=(n, length))
+    positions = np.argsort(rng.random((n, length)), axis=1)[:, :n_marked]
+    marked = np.zeros((n, length), dtype=bool)
+    np.put_along_axis(marked, positions, True, axis=1)
+    labels = (values * marked).sum(axis=1) % n_values
+    distractor = values[np.arange(n), np.argmin(marked, axis=1)]
+    as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
+    return MarkedSequences(as_tensor(values + n_values * marked), as_tensor(values), as_tensor(marked),
+                           as_tensor(labels), as_tensor(distractor), n_values)
 
 
 # ----------------------------------------------------------------------------
@@ -136,56 +197,59 @@ def cache_dir() -> Path:
     return Path(os.environ.get("IBCOURSE_DATA") or Path.home() / ".cache" / "ibcourse")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0, progress: bool = True) -> Path:
+    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there, with pooch.
 
+    ``pooch.retrieve`` does the work: it streams the file to a temporary name beside
+    ``path`` (with a progress bar unless ``progress=False``) and moves it into place only
+    when its SHA-256 matches, so a cached file is always a verified one; a cached file
+    with another SHA-256 (corrupt, truncated, stale) is fetched again. ``timeout``
+    (seconds) bounds every network wait, so an offline machine fails instead of hanging.
 
-def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0) -> Path:
-    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there.
-
-    The file is written under a temporary name and moved into place only when its
-    SHA-256 matches, so a cached file is always a verified one. ``timeout`` (seconds)
-    bounds every network wait, so an offline machine fails instead of hanging.
+    Parameters
+    ----------
+    url : str
+        An http:// or https:// address.
+    sha256 : str
+        The expected SHA-256 digest, 64 hexadecimal digits.
+    path : str or pathlib.Path
+        Where the verified file is kept.
+    timeout : float
+        Seconds, > 0.
+    progress : bool
+        Show pooch's progress bar (bytes) while downloading.
 
     Raises
     ------
     DataUnavailable
         The network or server failed, or the downloaded bytes have another SHA-256.
     TypeError, ValueError
-        ``url`` is not a string, ``sha256`` not 64 hexadecimal digits, ``timeout`` not a positive number.
+        ``url`` is not an http(s) address, ``sha256`` not 64 hexadecimal digits, ``timeout``
+        not a positive number, ``path`` not a path.
     """
+    import pooch
+    import requests
+
     if not isinstance(url, str):
         raise TypeError(f"url must be a string, got {url!r}")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"url must be an http:// or https:// address, got {url!r}")
     if not (isinstance(sha256, str) and len(sha256) == 64 and all(c in "0123456789abcdefABCDEF" for c in sha256)):
         raise ValueError(f"sha256 must be 64 hexadecimal digits, got {sha256!r}")
-    sha256 = sha256.lower()
     timeout = validate.number(timeout, "timeout", low=0, low_open=True)
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or a pathlib.Path, got {path!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be a bool, got {progress!r}")
     path = Path(path)
-    if path.exists():
-        if _sha256(path) == sha256:
-            return path
-        path.unlink()  # a corrupt or stale file: fetch again
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
-    except (urllib.error.URLError, OSError, TimeoutError) as err:
-        partial.unlink(missing_ok=True)
+        fetched = pooch.retrieve(url, known_hash=f"sha256:{sha256.lower()}", fname=path.name, path=path.parent,
+                                 downloader=pooch.HTTPDownloader(progressbar=bool(progress), timeout=timeout))
+    except ValueError as err:  # pooch: the downloaded bytes have another hash; it deleted them
+        raise DataUnavailable(f"{url}: SHA-256 mismatch, the file was not kept ({err})") from err
+    except (requests.exceptions.RequestException, OSError) as err:
         raise DataUnavailable(f"could not download {url}: {err}") from err
-    got = _sha256(partial)
-    if got != sha256:
-        partial.unlink()
-        raise DataUnavailable(f"{url}: SHA-256 is {got}, expected {sha256}; the file was not kept")
-    partial.replace(path)
-    return path
+    return Path(fetched)
 
 
 def _read_idx(path: Path) -> np.ndarray:

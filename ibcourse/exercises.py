@@ -38,7 +38,23 @@ import numpy as np
 import torch
 from torch import nn
 
-from ibcourse import data, estimators, ground_truth, ib, info, joints, knn, models, neural_mi, plugin, recording, strict_mode, vib
+from ibcourse import (
+    attention,
+    data,
+    estimators,
+    ground_truth,
+    ib,
+    info,
+    joints,
+    knn,
+    models,
+    neural_mi,
+    plugin,
+    probes,
+    recording,
+    strict_mode,
+    vib,
+)
 
 
 class ExerciseError(AssertionError):
@@ -761,6 +777,107 @@ def _bound_gradients(reference):
     return test
 
 
+# ----------------------------------------------------------------------------
+# Section 5: architectures
+# ----------------------------------------------------------------------------
+def _class_rate_case(seed, n, classes):
+    rng = np.random.default_rng(seed)
+    labels = np.r_[np.arange(classes), rng.integers(0, classes, n - classes)]  # every class occurs
+    rng.shuffle(labels)
+    kl = rng.gamma(2.0, 1.0 + labels, size=n)  # classes differ in rate
+    return (kl, labels, classes)
+
+
+_CLASS_RATE_CASES = [(np.array([1.0, 3.0, 2.0, 6.0]), np.array([0, 0, 1, 1]), 2), _class_rate_case(81, 40, 3),
+                     _class_rate_case(82, 300, 10), _class_rate_case(83, 25, 5)]
+
+
+def _rate_by_class_with(kl, labels, n_classes, *, reduce="mean"):
+    """The per-class rate with one piece changed, to recognise a learner's mistake."""
+    kl, labels = np.asarray(kl, float), np.asarray(labels)
+    sums = np.bincount(labels, weights=kl, minlength=n_classes)
+    if reduce == "sum":
+        return sums
+    if reduce == "share":
+        return sums / len(kl)
+    return np.full(n_classes, kl.mean())
+
+
+def _attention_case(seed, shape, sharp):
+    logits = torch.randn(*shape, generator=torch.Generator().manual_seed(seed)) * sharp
+    return (torch.softmax(logits, dim=-1),)
+
+
+def _one_hot_rows():
+    """Rows with exact zeros: one-hot, two-hot and uniform attention (0 log 0 = 0 matters here)."""
+    w = torch.zeros(3, 5)
+    w[0, 2] = 1.0
+    w[1, [0, 4]] = 0.5
+    w[2] = 0.2
+    return (w,)
+
+
+_ENTROPY_CASES = [_one_hot_rows(), _attention_case(91, (4, 2, 7), 1.0), _attention_case(92, (3, 6, 9), 4.0),
+                  _attention_case(93, (2, 3, 4, 4), 0.3)]
+
+
+def _entropy_with(weights, *, log=torch.log2, axis=-1, normalise=False, skip_zeros=True):
+    """Attention entropy with one piece changed, to recognise a learner's mistake."""
+    w = torch.as_tensor(weights, dtype=torch.float64)
+    terms = w * log(torch.where(w > 0, w, torch.ones_like(w)) if skip_zeros else w)
+    h = -terms.sum(axis)
+    return h / np.log2(w.shape[-1]) if normalise else h
+
+
+def _mass_case(seed, batch, heads, length, relevant):
+    gen = torch.Generator().manual_seed(seed)
+    weights = torch.softmax(torch.randn(batch, heads, length, generator=gen) * 2, dim=-1)
+    mask = torch.zeros(batch, 1, length, dtype=torch.bool)
+    for b in range(batch):
+        mask[b, 0, torch.randperm(length, generator=gen)[:relevant]] = True
+    return (weights, mask)
+
+
+_MASS_CASES = [_mass_case(101, 5, 2, 8, 2), _mass_case(102, 3, 4, 13, 3), _mass_case(103, 6, 1, 5, 1),
+               _mass_case(104, 4, 3, 10, 4)]
+
+
+def _mass_with(weights, relevant, *, reduce="sum", complement=False):
+    """The relevant mass with one piece changed, to recognise a learner's mistake."""
+    w, r = torch.as_tensor(weights, dtype=torch.float64), torch.as_tensor(relevant)
+    r = ~r if complement else r
+    picked = (w * r).sum(-1)
+    if reduce == "mean":
+        return picked / w.shape[-1]
+    if reduce == "per relevant":
+        return picked / r.sum(-1)
+    return picked
+
+
+def _probe_case(seed, n, classes, skew):
+    rng = np.random.default_rng(seed)
+    prior = np.exp(-skew * np.arange(classes))
+    labels = rng.choice(classes, size=n, p=prior / prior.sum())
+    labels[:classes] = np.arange(classes)
+    logits = rng.normal(size=(n, classes)) + 1.5 * np.eye(classes)[labels]
+    return (logits - np.logaddexp.reduce(logits, axis=1, keepdims=True), labels)
+
+
+_PROBE_CASES = [_probe_case(111, 50, 2, 1.0), _probe_case(112, 200, 4, 0.7), _probe_case(113, 120, 10, 0.2),
+                (np.log(np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]])), np.array([0, 0, 1]))]
+
+
+def _probe_with(log_probs, labels, *, unit=_LN2, h_y="frequencies", pick=True, sign=1.0, h_log=np.log2):
+    """The probe bound with one piece changed, to recognise a learner's mistake."""
+    lp, y = np.asarray(log_probs, float), np.asarray(labels)
+    ce = -(lp[np.arange(len(y)), y].mean() if pick else lp.mean()) / unit
+    if h_y == "none":
+        return sign * ce
+    p = np.bincount(y, minlength=lp.shape[1]) / len(y)
+    h = np.log2(lp.shape[1]) if h_y == "uniform" else float(-np.sum(p[p > 0] * h_log(p[p > 0])))
+    return sign * (h - ce)
+
+
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
 
@@ -1053,6 +1170,58 @@ class _Checks:
         "mean of the diagonal of scores - log(mean over i != j of exp(scores[i, j])) (a logsumexp over the "
         "off-diagonal entries minus log(n (n - 1))), divided by ln 2.",
         rtol=1e-9, atol=1e-12, properties=_bound_gradients(neural_mi.dv_bound),
+    )
+    rate_by_class = Exercise(
+        "5.1", "rate of each class", vib.rate_by_class, _CLASS_RATE_CASES,
+        [Mistake("average within each class: divide the class's total by the number of inputs of that class, "
+                 "not by all n inputs (that is the class's share of the rate).",
+                 lambda kl, y, c: _rate_by_class_with(kl, y, c, reduce="share")),
+         Mistake("a mean per class, not a sum: a frequent class would look costly only for being frequent.",
+                 lambda kl, y, c: _rate_by_class_with(kl, y, c, reduce="sum")),
+         Mistake("that is the overall rate repeated for every class: group the inputs by their label first.",
+                 lambda kl, y, c: _rate_by_class_with(kl, y, c, reduce="all"))],
+        "rate[c] = mean of kl[labels == c], for c = 0 .. n_classes - 1 (np.bincount with weights, divided by the counts).",
+    )
+    attention_entropy = Exercise(
+        "5.2", "attention entropy", attention.attention_entropy, _ENTROPY_CASES,
+        [Mistake("you used the natural logarithm; the course measures in bits, so use torch.log2.",
+                 lambda w: _entropy_with(w, log=torch.log)),
+         Mistake("0 log 0 is taken to be 0: a position with weight 0 contributes nothing (log2 0 gives -inf, "
+                 "and 0 * -inf is nan).", lambda w: _entropy_with(w, skip_zeros=False)),
+         Mistake("each row over the LAST axis (the positions attended to) is one distribution: sum over dim=-1, "
+                 "not over the queries or the heads.", lambda w: _entropy_with(w, axis=-2)),
+         Mistake("return the entropy in bits, not divided by its maximum log2 L.",
+                 lambda w: _entropy_with(w, normalise=True)),
+         Mistake("check the sign: H = -sum w log2 w is never negative.", lambda w: -_entropy_with(w))],
+        "H = -sum over the last axis of w * log2 w, with the terms where w = 0 set to 0 (torch.where).",
+    )
+    relevant_mass = Exercise(
+        "5.3", "attention mass on the relevant positions", attention.relevant_mass, _MASS_CASES,
+        [Mistake("sum the weights on the relevant positions, do not average them over all positions.",
+                 lambda w, r: _mass_with(w, r, reduce="mean")),
+         Mistake("the mass is the total weight on the relevant positions, not the mean weight per relevant "
+                 "position.", lambda w, r: _mass_with(w, r, reduce="per relevant")),
+         Mistake("that is the mass on the other positions (the distractors): keep the positions where relevant "
+                 "is True.", lambda w, r: _mass_with(w, r, complement=True))],
+        "mass = (weights * relevant).sum(-1): relevant broadcasts over the heads; uniform attention gives "
+        "(number relevant) / L.",
+    )
+    probe_bound = Exercise(
+        "5.4", "a probe's lower bound on I(T;Y)", probes.information_bound, _PROBE_CASES,
+        [Mistake("that is in nats: the log-probabilities are natural logs, so divide the cross-entropy by ln 2.",
+                 lambda lp, y: _probe_with(lp, y, unit=1.0)),
+         Mistake("that is all in nats: compute H(Y) with log2 and divide the cross-entropy by ln 2.",
+                 lambda lp, y: _probe_with(lp, y, unit=1.0, h_log=np.log)),
+         Mistake("you returned the cross-entropy itself; the bound is H(Y) - CE.",
+                 lambda lp, y: _probe_with(lp, y, h_y="none")),
+         Mistake("you returned -CE; the bound is H(Y) - CE, with H(Y) of the labels' frequencies.",
+                 lambda lp, y: _probe_with(lp, y, h_y="none", sign=-1.0)),
+         Mistake("H(Y) is the entropy of the labels' frequencies, not log2 of the number of classes (the "
+                 "classes need not be equally frequent).", lambda lp, y: _probe_with(lp, y, h_y="uniform")),
+         Mistake("take the log-probability of each example's own label (log_probs[i, labels[i]]), not the mean "
+                 "over all classes.", lambda lp, y: _probe_with(lp, y, pick=False)),
+         Mistake("check the sign: the bound is H(Y) - CE, not CE - H(Y).", lambda lp, y: _probe_with(lp, y, sign=-1.0))],
+        "CE = -mean_i log_probs[i, labels[i]] / ln 2 (bits); H(Y) from np.bincount(labels) / n; return H(Y) - CE.",
     )
 
 

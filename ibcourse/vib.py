@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ibcourse import claims, data, info, schedules, training, validate
+from ibcourse import claims, data, info, models, schedules, training, validate
 from ibcourse.models import ACTIVATIONS, BatchedLinear, MLPEnsemble, ensemble_cross_entropy
 
 #: Smallest posterior standard deviation: sigma = softplus(raw - 5) + STD_FLOOR never reaches 0.
@@ -66,18 +67,39 @@ def reparameterise(mean: torch.Tensor, std: torch.Tensor, eps: torch.Tensor) -> 
 
 
 class _GaussianEncoder(nn.Module):
-    """An MLP ensemble encoder to the mean and a positive std (floored at STD_FLOOR) of K Gaussian dims."""
+    """An MLP ensemble encoder to the mean and a positive std (floored at STD_FLOOR) of K Gaussian dims.
 
-    def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int]):
+    With a ``body`` (an ensemble network such as ``models.ConvEnsemble`` or
+    ``models.TransformerEnsemble``, mapping the inputs to features (members, batch,
+    body.n_features)), the MLP reads the body's features instead of the raw inputs.
+    """
+
+    def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int], body: nn.Module | None = None):
         super().__init__()
         n_in, k, hidden = validate.count(n_in, "n_in"), validate.count(k, "k"), validate.counts(hidden, "hidden", min_length=0)
         seeds = validate.seeds(seeds)
         self.k = k
-        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * len(seeds), seeds)
+        if body is not None:
+            validate.module(body, "body")
+            if not all(hasattr(body, a) for a in ("seeds", "n_in", "n_features")):
+                raise TypeError(f"body must be an ensemble network with seeds, n_in and n_features (e.g. "
+                                f"models.ConvEnsemble), got {type(body).__name__}")
+            if len(body.seeds) != len(seeds):
+                raise ValueError(f"body has {len(body.seeds)} members, but seeds gives {len(seeds)}")
+            if body.n_in != n_in:
+                raise ValueError(f"n_in must be the size of one input of the body ({body.n_in}), got {n_in}")
+        self.body = body
+        self.encoder = MLPEnsemble([n_in if body is None else body.n_features, *hidden, 2 * k], ["relu"] * len(seeds),
+                                   seeds)
+
+    @property
+    def members(self) -> int:
+        """How many independent models the ensemble holds."""
+        return len(self.encoder.seeds)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
-        raw = self.encoder(x)
+        raw = self.encoder(x if self.body is None else self.body(x))
         return raw[..., :self.k], F.softplus(raw[..., self.k:] - 5.0) + STD_FLOOR
 
 
@@ -95,11 +117,16 @@ class VIBEnsemble(_GaussianEncoder):
     stochastic : sequence of bool, optional
         Per member; False makes a deterministic baseline of the same architecture
         (z = mean, no noise; give it beta = 0). Default: all stochastic.
+    body : nn.Module, optional
+        An ensemble network with one member per seed that turns the inputs into features
+        before the MLP encoder: ``models.ConvEnsemble`` (a convolutional VIB) or
+        ``models.TransformerEnsemble`` (a VIB on a transformer's CLS vector). ``n_in``
+        is then the size of one input of the body (``body.n_in``).
     """
 
     def __init__(self, n_in: int, n_classes: int, k: int, hidden: Sequence[int], seeds: Sequence[int],
-                 stochastic: Sequence[bool] | None = None):
-        super().__init__(n_in, k, hidden, seeds)
+                 stochastic: Sequence[bool] | None = None, *, body: nn.Module | None = None):
+        super().__init__(n_in, k, hidden, seeds, body)
         self.n_classes = validate.count(n_classes, "n_classes", minimum=2)
         members = len(seeds)
         stochastic = [True] * members if stochastic is None else validate.flags(stochastic, "stochastic", members)
@@ -114,16 +141,24 @@ class VIBEnsemble(_GaussianEncoder):
         ``sampler(mean, std, eps)`` builds the draws from standard normal ``eps`` (default
         ``reparameterise``; a learner's version of it, as in exercise 4.2, can be passed).
         """
+        mean, std = self.encode(x)
+        return self.decode_samples(mean, std, samples, sampler=sampler), mean, std
+
+    def decode_samples(self, mean: torch.Tensor, std: torch.Tensor, samples: int = 1, *,
+                       sampler: Callable | None = None) -> torch.Tensor:
+        """Logits (members, samples, batch, classes) of ``samples`` draws of z from posteriors (members, batch, K).
+
+        ``samples=0`` decodes the mean; ``sampler`` as in ``forward``.
+        """
         samples = validate.count(samples, "samples", minimum=0)
         sampler = reparameterise if sampler is None else validate.function(sampler, "sampler")
-        mean, std = self.encode(x)
         if samples == 0:
             z = mean[:, None]
         else:
             eps = torch.randn(mean.shape[0], samples, *mean.shape[1:], device=mean.device)
             z = sampler(mean[:, None], std[:, None], eps * self.noise)
         members, s, batch, k = z.shape
-        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1), mean, std
+        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1)
 
 
 def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
@@ -160,7 +195,7 @@ def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: tor
 
 @torch.no_grad()
 def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: int = 12,
-             h_y: float | None = None) -> dict[str, np.ndarray]:
+             h_y: float | None = None, chunk: int = 250) -> dict[str, np.ndarray]:
     """Test errors and information bounds of every member on (x, y), in one pass.
 
     Returns arrays of shape (members,):
@@ -171,11 +206,12 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0); and ``wrong_S``, a bool
     array (members, n) that marks the examples the ``samples``-draw prediction gets wrong
     (its row means are ``error_S``; see ``error_difference``). ``x`` and ``y`` may be
-    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1.
+    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1. The inputs are
+    encoded ``chunk`` at a time (memory); the results do not depend on it.
     """
     if not isinstance(model, VIBEnsemble):
         raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
-    samples = validate.count(samples, "samples")
+    samples, chunk = validate.count(samples, "samples"), validate.count(chunk, "chunk")
     x, y = validate.model_input(x, model, "x"), validate.class_labels(y, model.n_classes)
     if y.shape != (len(x),):
         raise ValueError(f"y must have shape ({len(x)},) to match x, got {tuple(y.shape)}")
@@ -184,7 +220,8 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     model.eval()
     device = next(model.parameters()).device
     x, y = x.to(device), y.to(device)
-    logits, mean, std = model(x, samples=samples)
+    mean, std = (torch.cat(parts, dim=1) for parts in zip(*(model.encode(part) for part in x.split(chunk))))
+    logits = model.decode_samples(mean, std, samples)
     mean_logits = model.decoder(mean)
     if h_y is None:
         h_y = info.entropy(np.bincount(y.cpu().numpy()) / len(y))
@@ -229,7 +266,7 @@ def averaged_softmax(model: VIBEnsemble, x: torch.Tensor, member: int, samples: 
     """
     if not isinstance(model, VIBEnsemble):
         raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
-    member = validate.count(member, "member", minimum=0, maximum=len(model.encoder.seeds) - 1)
+    member = validate.count(member, "member", minimum=0, maximum=model.members - 1)
     samples = validate.integers(samples, "samples", minimum=1, min_length=1)
     if np.any(np.diff(samples) <= 0):
         raise ValueError(f"samples must increase, got {samples.tolist()}")
@@ -350,6 +387,34 @@ def rate_per_dimension(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
     return kl_to_standard_normal(mean[..., None], std[..., None]).mean(dim=-2)
 
 
+def rate_by_class(kl, labels, n_classes: int) -> np.ndarray:
+    """The mean rate of the inputs of each class: the KL to the prior averaged within a class, in bits.
+
+    Parameters
+    ----------
+    kl : array or tensor (n,)
+        KL(q(z|x_i) || N(0, I)) of each input, bits (``kl_to_standard_normal``).
+    labels : int array or tensor (n,)
+        Class of each input, 0 .. n_classes - 1; every class must occur.
+    n_classes : int
+
+    Returns
+    -------
+    array (n_classes,), bits: entry c is the mean of ``kl`` over the inputs of class c.
+    Their average weighted by the class frequencies is the rate E_x KL.
+    """
+    kl = validate.array(kl, "kl").astype(np.float64)
+    n_classes = validate.count(n_classes, "n_classes", minimum=2)
+    y = validate.class_labels(labels, n_classes, "labels").cpu().numpy()
+    if kl.ndim != 1 or y.shape != kl.shape:
+        raise ValueError(f"kl and labels must be 1-D of equal length, got shapes {kl.shape} and {y.shape}")
+    validate.finite(kl, "kl")
+    counts = np.bincount(y, minlength=n_classes)
+    if np.any(counts == 0):
+        raise ValueError(f"labels must hold every class 0 .. {n_classes - 1}; missing {np.flatnonzero(counts == 0).tolist()}")
+    return np.bincount(y, weights=kl, minlength=n_classes) / counts
+
+
 class VAEEnsemble(_GaussianEncoder):
     """beta-VAEs: MLP encoder -> (mean, std) of K Gaussian dims -> MLP decoder -> a categorical per pixel.
 
@@ -440,7 +505,7 @@ def classifier_objective(schedules: Sequence, samples: int = 1, loss: Callable |
     samples = validate.count(samples, "samples", minimum=0)
 
     def loss_fn(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
-        validate.one_per_member(schedules, len(model.encoder.seeds), "schedules")
+        validate.one_per_member(schedules, model.members, "schedules")
         logits, mean, std = model(x, samples=samples)
         betas = _betas(schedules, epoch)
         if loss is None:
@@ -459,7 +524,7 @@ def autoencoder_objective(schedules: Sequence):
     schedules = validate.functions(schedules, "schedules", "one per member, e.g. schedules.Constant(beta)")
 
     def loss_fn(model: VAEEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
-        validate.one_per_member(schedules, len(model.encoder.seeds), "schedules")
+        validate.one_per_member(schedules, model.members, "schedules")
         pixel_logits, mean, std = model(x)
         return vae_loss(pixel_logits, x, mean, std, _betas(schedules, epoch).to(x.device))
     return loss_fn
@@ -518,3 +583,88 @@ def alemi_hours(*, n_train: int = 2000, epochs: int = 200, progress: bool = Fals
                               source="random stand-in of MNIST's shape")
     seconds = alemi_recipe(stand_in, epochs=1, samples=1, progress=progress)["seconds"]
     return seconds * (60_000 / n_train) * epochs / 3600
+
+
+@dataclass
+class BetaSweep:
+    """A trained ``VIBEnsemble`` with one member per (beta, seed), and what ``evaluate`` measured.
+
+    ``betas`` and ``seeds`` have one entry per member (beta 0 marks a deterministic
+    baseline: z = mean, no noise, no KL); ``train`` and ``test`` are ``evaluate``'s
+    results on the training and test sets (arrays over members); ``history`` is the
+    training loop's; ``parameters`` the trainable parameters of one member.
+    """
+
+    model: VIBEnsemble
+    betas: np.ndarray
+    seeds: np.ndarray
+    history: training.History
+    train: dict[str, np.ndarray]
+    test: dict[str, np.ndarray]
+    parameters: int
+
+    def by_beta(self, values) -> np.ndarray:
+        """The VIB members' rows of ``values`` (first axis: members), as (betas, seeds, ...), betas increasing."""
+        values = np.asarray(values)
+        grid = np.unique(self.betas[self.betas > 0])
+        rows = [np.flatnonzero(self.betas == b) for b in grid]
+        if len({len(r) for r in rows}) != 1:
+            raise ValueError("every beta needs the same number of seeds to be arranged as (betas, seeds)")
+        return np.stack([values[r] for r in rows])
+
+    @property
+    def deterministic(self) -> np.ndarray:
+        """Boolean mask of the deterministic members."""
+        return self.betas == 0
+
+
+def beta_sweep(x_train, y_train, x_test, y_test, *, n_classes: int, betas: Sequence[float], seeds: Sequence[int],
+               deterministic_seeds: Sequence[int], k: int, hidden: Sequence[int] = (), body: Callable | None = None,
+               epochs: int, batch_size: int = 100, lr: float = 1e-3, samples: int = 12,
+               on_epoch: training.EpochCallback | None = None, device=None, progress: bool = True,
+               desc: str = "beta sweep") -> BetaSweep:
+    """Train VIB classifiers for every beta and seed, and deterministic twins, together in one ensemble.
+
+    Members are ``(beta, seed)`` for every beta of ``betas`` (each > 0) and seed of ``seeds``,
+    then ``(0, seed)`` for every seed of ``deterministic_seeds`` (z = mean, no noise, no KL);
+    member i is initialised from seed ``100 * seed + i``. The loss is ``vib_loss`` (bits),
+    minimised with Adam on minibatches in one order for all (``training.train``).
+
+    Parameters
+    ----------
+    x_train, y_train, x_test, y_test : tensors or numpy arrays
+        Inputs (n, n_in) (images flattened, or token ids) and integer labels (n,).
+    n_classes, k : int
+        Classes; bottleneck dimension K.
+    betas, seeds, deterministic_seeds : sequences
+        The grid (betas > 0; integer seeds; at least one member in all).
+    hidden : sequence of int
+        Hidden widths of the MLP between the inputs (or the body's features) and (mean, std).
+    body : callable, optional
+        ``body(member_seeds)`` builds the ensemble network in front of the MLP
+        (``models.ConvEnsemble`` for a convolutional VIB, ``models.TransformerEnsemble``).
+    epochs, batch_size, lr, on_epoch, device, progress, desc
+        As in ``training.train``.
+    samples : int
+        Posterior samples of ``evaluate``'s S-sample error.
+    """
+    betas = [validate.number(b, "betas", low=0, low_open=True) for b in validate.sequence(betas, "betas")]
+    seeds = [validate.seed(s, f"seeds[{i}]") for i, s in enumerate(validate.sequence(seeds, "seeds"))]
+    det_seeds = [validate.seed(s, f"deterministic_seeds[{i}]")
+                 for i, s in enumerate(validate.sequence(deterministic_seeds, "deterministic_seeds"))]
+    members = [(b, s) for b in betas for s in seeds] + [(0.0, s) for s in det_seeds]
+    if not members:
+        raise ValueError("betas x seeds and deterministic_seeds give no member to train (all empty)")
+    member_seeds = [100 * s + i for i, (_, s) in enumerate(members)]
+    x_train = validate.tensor(x_train, "x_train")
+    if x_train.ndim != 2:
+        raise ValueError(f"x_train must have shape (n, n_in), got {tuple(x_train.shape)}")
+    network = None if body is None else validate.function(body, "body", "body(seeds) -> ensemble network")(member_seeds)
+    model = VIBEnsemble(x_train.shape[1], n_classes, k, hidden, member_seeds, stochastic=[b > 0 for b, _ in members],
+                        body=network)
+    history = training.train(model, x_train, y_train, classifier_objective([schedules.Constant(b) for b, _ in members]),
+                             epochs=epochs, batch_size=batch_size, lr=lr, on_epoch=on_epoch, device=device,
+                             progress=progress, desc=desc)
+    return BetaSweep(model, np.array([b for b, _ in members]), np.array([s for _, s in members]), history,
+                     evaluate(model, x_train, y_train, samples=samples), evaluate(model, x_test, y_test, samples=samples),
+                     models.parameter_count(model, len(members)))

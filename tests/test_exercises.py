@@ -182,6 +182,18 @@ def _dv_masked(scores, *, with_diagonal=False, unit=LN2, take_log=True):
     return (scores.diagonal().mean() - (torch.log(marginal) if take_log else marginal)) / unit
 
 
+def _probe_bound(lp, y, *, log=np.log2, h="frequencies", pick=True):
+    """A learner's probe bound; the keywords make known mistakes."""
+    p = np.bincount(y, minlength=lp.shape[1]) / len(y)
+    h_y = np.log2(lp.shape[1]) if h == "uniform" else -np.sum(p[p > 0] * log(p[p > 0]))
+    log_q = lp[np.arange(len(y)), y] if pick else lp.mean(1)
+    return h_y + log_q.mean() / (np.log(2) if log is np.log2 else 1.0)
+
+
+def _probe_bound_ok(lp, y):
+    return _probe_bound(lp, y)
+
+
 def _entropy_ok(p):
     nz = p[p > 0]
     return -np.sum(nz * np.log2(nz))
@@ -208,6 +220,13 @@ def _entropy_ok(p):
     (check.ksg, _ksg_brute),
     (check.infonce, _infonce_softmax),
     (check.dv, _dv_masked),
+    (check.rate_by_class, lambda kl, y, c: np.array([np.mean(np.asarray(kl)[np.asarray(y) == k]) for k in range(c)])),
+    (check.rate_by_class, lambda kl, y, c: np.bincount(y, weights=kl, minlength=c) / np.bincount(y, minlength=c)),
+    (check.attention_entropy, lambda w: -(w * torch.log2(w.double().clamp_min(1e-300))).sum(-1)),
+    (check.attention_entropy, lambda w: -np.nansum(w.numpy() * np.log2(w.numpy()), axis=-1)),
+    (check.relevant_mass, lambda w, r: torch.where(r, w, torch.zeros_like(w)).sum(-1)),
+    (check.relevant_mass, lambda w, r: (w.numpy() * r.numpy()).sum(axis=-1)),
+    (check.probe_bound, _probe_bound_ok),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -318,6 +337,26 @@ WRONG = [
     (check.dv, lambda s: _dv_masked(s, with_diagonal=True), "off the diagonal"),
     (check.dv, lambda s: _dv_masked(s, take_log=False), "NWJ"),
     (check.dv, lambda s: (s.diagonal().mean() - s[~torch.eye(len(s), dtype=torch.bool)].mean()) / LN2, "Jensen"),
+    (check.rate_by_class, lambda kl, y, c: np.bincount(y, weights=kl, minlength=c) / len(kl), "share"),
+    (check.rate_by_class, lambda kl, y, c: np.bincount(y, weights=kl, minlength=c), "not a sum"),
+    (check.rate_by_class, lambda kl, y, c: np.full(c, np.mean(kl)), "group the inputs"),
+    (check.rate_by_class, lambda kl, y, c: np.array([np.median(kl[y == k]) for k in range(c)]), "expected"),
+    (check.attention_entropy, lambda w: -(w * torch.log(w.double().clamp_min(1e-300))).sum(-1), "natural logarithm"),
+    (check.attention_entropy, lambda w: -(w * torch.log2(w)).sum(-1), "0 log 0"),
+    (check.attention_entropy, lambda w: -(w * torch.log2(w.double().clamp_min(1e-300))).sum(-2), "LAST axis"),
+    (check.attention_entropy, lambda w: -(w * torch.log2(w.double().clamp_min(1e-300))).sum(-1) / math.log2(w.shape[-1]),
+     "divided by its maximum"),
+    (check.attention_entropy, lambda w: (w * torch.log2(w.double().clamp_min(1e-300))).sum(-1), "never negative"),
+    (check.attention_entropy, lambda w: -(w * torch.log2(w + 1e-3)).sum(-1), "expected"),
+    (check.relevant_mass, lambda w, r: (w * r).mean(-1), "do not average"),
+    (check.relevant_mass, lambda w, r: (w * r).sum(-1) / r.sum(-1), "mean weight per relevant"),
+    (check.relevant_mass, lambda w, r: (w * ~r).sum(-1), "other positions"),
+    (check.relevant_mass, lambda w, r: w.max(-1).values, "expected"),
+    (check.probe_bound, lambda lp, y: _probe_bound(lp, y, log=np.log), "nats"),
+    (check.probe_bound, lambda lp, y: -lp[np.arange(len(y)), y].mean() / np.log(2), "cross-entropy itself"),
+    (check.probe_bound, lambda lp, y: _probe_bound(lp, y, h="uniform"), "number of classes"),
+    (check.probe_bound, lambda lp, y: _probe_bound(lp, y, pick=False), "own label"),
+    (check.probe_bound, lambda lp, y: -_probe_bound(lp, y), "not CE - H(Y)"),
 ]
 
 
@@ -426,20 +465,23 @@ def test_each_predict_mistake_differs_from_the_reference_on_every_case():
             assert bool((mistake.answer(logits) != want).any())
 
 
-@pytest.mark.parametrize("notebook", ["04_deep_vib", "A1_estimating_mutual_information"])
-def test_a_notebook_numbers_its_exercises_in_order_and_as_its_checks_do(notebook):
-    """Each stub's "Exercise 4.M" (or "A1.M") is the number of the check that follows it, and the numbers increase."""
+@pytest.mark.parametrize("notebook", ["04_deep_vib", "05_architectures", "A1_estimating_mutual_information"])
+def test_notebooks_number_their_exercises_in_order_and_as_their_checks_do(notebook):
+    """Each stub's "Exercise N.M" (or "A1.M") is the number of the check that follows it, and the numbers increase."""
     import jupytext
 
     cells = jupytext.read(Path(__file__).resolve().parent.parent / "notebooks" / f"{notebook}.py").cells
-    numbers = []
+    numbers, sections = [], set()
     for i, cell in enumerate(cells):
         if "exercise" in cell.metadata.get("tags", []):
             stub = re.search(r'NotImplementedError\("Exercise ([A-Z]?\d+\.\d+)', cell.source).group(1)
             name = re.search(r"check\.(\w+)\(", cells[i + 2].source).group(1)
             assert getattr(check, name).number == stub, f"the stub says {stub}, check.{name} says otherwise"
-            numbers.append(int(stub.split(".")[1]))
+            section, number = stub.split(".")
+            sections.add(section)
+            numbers.append(int(number))
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), numbers
+    assert sections == {notebook.split("_")[0].lstrip("0")}
 
 
 def test_grade_log_gets_one_line_per_verdict(tmp_path, monkeypatch):
