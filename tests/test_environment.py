@@ -110,6 +110,12 @@ def test_binder_badge_and_launch_links_open_existing_files():
         assert (ROOT / target.removeprefix("lab/tree/")).is_file(), f"{link} opens a file that does not exist"
 
 
+def test_every_notebook_has_a_binder_launch_link():
+    opened = {parse_qs(urlparse(link).query)["urlpath"][0] for link in binder_links((ROOT / "README.md").read_text())}
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        assert f"lab/tree/notebooks/{notebook.name}" in opened, f"README: no Binder link opens {notebook.name}"
+
+
 def test_course_map_names_the_notebooks_that_exist():
     readme = (ROOT / "README.md").read_text()
     listed = set(re.findall(r"^\| `([0-9A][0-9]_\w+)` \|(?!.*in preparation)", readme, re.M))
