@@ -1,6 +1,7 @@
 """Data sets of the course.
 
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
+``shapes``     small binary images of squares and discs whose generative factors are known
 ``load``       image classification data: "digits" (offline, the default) or "mnist"
 ``download``   the one function that fetches a file: cached, SHA-256 verified, with a timeout
 """
@@ -54,6 +55,95 @@ def szt_12bit() -> tuple[np.ndarray, np.ndarray]:
     ones = X.sum(axis=1)
     score = np.sum((X @ ICOSAHEDRON) ** 2, axis=1) + 7 * ones - 0.36 * ones ** 2
     return X, (score > 31.81).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------
+# Shapes with known generative factors
+# ----------------------------------------------------------------------------
+#: The generative factors of ``shapes``, in the order of the columns of ``factors_*``, with their values.
+SHAPE_FACTORS = {"shape": ("square", "disc"), "size": ("small", "large"), "x position": tuple(range(8)),
+                 "y position": tuple(range(8))}
+#: The named binary concepts of ``shapes``, in the order of the columns of ``concepts_*``.
+SHAPE_CONCEPTS = ("disc", "large", "right half", "lower half")
+
+
+@dataclass(frozen=True)
+class ShapesData:
+    """Binary images with the factors that generated them, the concepts named after the factors, and a label.
+
+    ``x_*``: float32 (n, side * side), pixels 0 or 1, row by row. ``factors_*``: int64 (n, 4), one
+    column per entry of ``SHAPE_FACTORS`` (shape, size, x position, y position), each an index
+    into that factor's values. ``concepts_*``: int64 (n, 4), 0/1, the concepts of
+    ``SHAPE_CONCEPTS``: disc (shape is a disc), large, right half (x position >= 4), lower half
+    (y position >= 4). ``y_*``: int64 (n,), the label 1 when at least two of disc, large and
+    right half hold (the lower half plays no part in it).
+    """
+
+    x_train: torch.Tensor
+    factors_train: torch.Tensor
+    concepts_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    factors_test: torch.Tensor
+    concepts_test: torch.Tensor
+    y_test: torch.Tensor
+    image_shape: tuple[int, int]
+    flip: float
+
+
+def _draw_shapes(factors: np.ndarray, side: int, flip: float, rng: np.random.Generator) -> np.ndarray:
+    """Images (n, side * side) for factor rows (shape, size, x, y); each pixel then flipped with probability flip."""
+    half = np.where(factors[:, 1] == 1, 4, 2)  # half-width: a 9 x 9 or a 5 x 5 square
+    centre_x, centre_y = factors[:, 2] + 4, factors[:, 3] + 4  # 8 positions, 4 .. 11, so every shape fits
+    grid = np.arange(side)
+    dx = grid[None, None, :] - centre_x[:, None, None]
+    dy = grid[None, :, None] - centre_y[:, None, None]
+    limit = half[:, None, None]
+    square = (np.abs(dx) <= limit) & (np.abs(dy) <= limit)
+    disc = dx ** 2 + dy ** 2 <= (limit + 0.5) ** 2
+    images = np.where((factors[:, 0] == 1)[:, None, None], disc, square)
+    images ^= rng.random(images.shape) < flip
+    return images.reshape(len(factors), -1).astype(np.float32)
+
+
+def shapes(n_train: int = 2000, n_test: int = 1000, *, side: int = 16, flip: float = 0.02, seed: int = 0
+           ) -> ShapesData:
+    """Squares and discs on a ``side`` x ``side`` grid, with every generative factor known.
+
+    Each image draws its four factors independently and uniformly (``SHAPE_FACTORS``): the
+    shape (square or disc), the size (half-width 2 or 4 pixels: 5 or 9 pixels across), and
+    the centre's column and row (8 positions each, 4 .. 11). It is drawn in white on black,
+    then each pixel is flipped with probability ``flip`` (noise, so that no two images need
+    be equal). Training and test images are independent draws. Generated from ``seed``:
+    nothing is downloaded.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Images in each split (>= 1).
+    side : int
+        Image side in pixels, >= 16 (the largest shape at the outermost position fits in 16).
+    flip : float
+        Probability in [0, 0.5) that a pixel is flipped.
+    seed : int
+
+    Returns
+    -------
+    ShapesData
+    """
+    n_train, n_test = validate.count(n_train, "n_train"), validate.count(n_test, "n_test")
+    side = validate.count(side, "side", minimum=16)
+    flip = validate.number(flip, "flip", low=0, high=0.5, high_open=True)
+    rng = np.random.default_rng(validate.seed(seed))
+    levels = np.array([len(values) for values in SHAPE_FACTORS.values()])
+    splits = []
+    for n in (n_train, n_test):
+        factors = (rng.random((n, len(levels))) * levels).astype(np.int64)
+        concepts = np.stack([factors[:, 0] == 1, factors[:, 1] == 1, factors[:, 2] >= 4, factors[:, 3] >= 4],
+                            axis=1).astype(np.int64)
+        label = (concepts[:, :3].sum(axis=1) >= 2).astype(np.int64)
+        splits += [torch.from_numpy(a) for a in (_draw_shapes(factors, side, flip, rng), factors, concepts, label)]
+    return ShapesData(*splits, image_shape=(side, side), flip=flip)
 
 
 # ----------------------------------------------------------------------------
