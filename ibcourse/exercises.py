@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ibcourse import data, estimators, ib, info, joints, models, recording, strict_mode, vib
+from ibcourse import data, estimators, ground_truth, ib, info, joints, knn, models, neural_mi, plugin, recording, strict_mode, vib
 
 
 class ExerciseError(AssertionError):
@@ -60,6 +60,8 @@ class Exercise:
     """Optional test of what the exercise names beyond values: returns a problem, or None."""
 
     def _same(self, got, want) -> bool:
+        if isinstance(got, torch.Tensor):
+            got = got.detach().cpu()  # a tensor that requires grad cannot become a numpy array
         try:
             g = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
@@ -598,6 +600,129 @@ def _rate_with(mean, std, *, unit=_LN2, data="mean", dims="keep", log_var=True):
 _RATE_CASES = [_gaussian_case(71, (50, 4)), _gaussian_case(72, (7, 3)), _gaussian_case(73, (200, 16)),
                (torch.zeros(5, 2), torch.ones(5, 2))]
 
+# ----------------------------------------------------------------------------
+# Appendix A1: estimating mutual information
+# ----------------------------------------------------------------------------
+def _plugin_with(x, y, miller_madow, *, unit=_LN2, sign=1.0, support="observed", half=True, flag=True):
+    """The plug-in estimate (bits) with one piece changed, to recognise a learner's mistake."""
+    x, y = np.asarray(x), np.asarray(y)
+    sx, sy = np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1]
+    n = len(sx)
+
+    def h(symbols):
+        counts = np.bincount(symbols)
+        p = counts[counts > 0] / n
+        return -np.sum(p * np.log(p)), len(p)
+
+    (h_x, m_x), (h_y, m_y) = h(sx), h(sy)
+    h_xy, m_xy = h(sx * (sy.max() + 1) + sy)
+    nats = h_x + h_y - h_xy
+    if miller_madow and flag:
+        cells = (m_xy - 1) - (m_x - 1) - (m_y - 1) if support == "observed" else (m_x - 1) * (m_y - 1)
+        nats -= sign * cells / ((2 if half else 1) * n)
+    return nats / unit
+
+
+def _table_case(seed, pxy, n, miller_madow):
+    return (*ground_truth.sample_table(pxy, n, seed=seed), miller_madow)
+
+
+_SPARSE_TABLE = np.random.default_rng(5).dirichlet(np.full(30, 0.3)).reshape(5, 6)  # some cells rarely drawn
+_PLUGIN_CASES = [
+    (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), False),
+    (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), True),
+    (np.array([3, 7, 100, 3, 7, 100]), np.array([1, 2, 5, 1, 2, 5]), True),
+    _table_case(81, _SPARSE_TABLE, 40, False),
+    _table_case(82, _SPARSE_TABLE, 40, True),
+    _table_case(83, joints.discretised_gaussian(0.7, n=6, width=2.0), 200, True),
+]
+
+
+def _ksg_with(x, y, k, *, unit=_LN2, p=np.inf, inclusive=False, self_in_counts=False, joint_k=1, plus_one=True):
+    """The KSG estimate (bits) with one piece changed, to recognise a learner's mistake."""
+    from scipy.spatial import cKDTree
+    from scipy.special import digamma
+
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    x, y = x.reshape(len(x), -1), y.reshape(len(y), -1)
+    joint = np.hstack([x, y])
+    eps = cKDTree(joint).query(joint, k=[k + joint_k], p=p)[0][:, 0]
+    radius = eps if inclusive else np.nextafter(eps, 0)
+    counts = [cKDTree(v).query_ball_point(v, radius, p=p, return_length=True) - (0 if self_in_counts else 1)
+              for v in (x, y)]
+    shift = 1 if plus_one else 0
+    nats = digamma(k) + digamma(len(x)) - np.mean(digamma(counts[0] + shift) + digamma(counts[1] + shift))
+    return nats / unit
+
+
+def _ksg_case(seed, n, dx, dy, rho, k):
+    x, y = ground_truth.correlated_gaussians(n, max(dx, dy), rho, seed=seed)
+    return (x[:, :dx].numpy(), y[:, :dy].numpy(), k)
+
+
+_KSG_CASES = [_ksg_case(91, 200, 1, 1, 0.8, 3), _ksg_case(92, 300, 2, 2, 0.6, 3), _ksg_case(93, 250, 3, 1, 0.9, 5),
+              _ksg_case(94, 100, 1, 1, 0.0, 2)]
+
+
+def _scores_case(seed, n, signal):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(n, n, generator=gen, dtype=torch.float64) + signal * torch.eye(n, dtype=torch.float64),)
+
+
+_SCORES_CASES = [_scores_case(101, 4, 0.0), _scores_case(102, 8, 3.0), _scores_case(103, 16, 6.0),
+                 (torch.tensor([[2.0, -1.0, 0.5], [0.0, 1.0, -2.0], [1.5, 0.3, 4.0]], dtype=torch.float64),)]
+
+
+def _log_mean_exp_off(scores, *, keep_diagonal=False, count=True):
+    n = scores.shape[-1]
+    off = scores if keep_diagonal else scores.masked_fill(torch.eye(n, dtype=torch.bool), -torch.inf)
+    cells = n * n if keep_diagonal else n * (n - 1)
+    return torch.logsumexp(off.flatten(), 0) - (np.log(cells) if count else 0.0)
+
+
+def _infonce_with(scores, *, unit=_LN2, log_n=True, dim=1, keep_diagonal=True):
+    n = scores.shape[-1]
+    denominator = scores if keep_diagonal else scores.masked_fill(torch.eye(n, dtype=torch.bool), -torch.inf)
+    nats = (torch.diagonal(scores) - torch.logsumexp(denominator, dim=dim)).mean() + (np.log(n) if log_n else 0.0)
+    return nats / unit
+
+
+def _dv_with(scores, *, unit=_LN2, keep_diagonal=False, marginal="log_mean_exp", count=True):
+    joint = torch.diagonal(scores).mean()
+    if marginal == "mean":
+        n = scores.shape[-1]
+        marginal_term = scores[~torch.eye(n, dtype=torch.bool)].mean()
+    elif marginal == "mean_exp":
+        marginal_term = torch.exp(_log_mean_exp_off(scores))
+    else:
+        marginal_term = _log_mean_exp_off(scores, keep_diagonal=keep_diagonal, count=count)
+    return (joint - marginal_term) / unit
+
+
+def _bound_gradients(reference):
+    """A property test: the learner's bound is a 0-d torch tensor whose gradient matches the reference's."""
+
+    def test(func) -> str | None:
+        (scores,) = _fresh(_SCORES_CASES[1])
+        scores.requires_grad_()
+        value = func(scores)
+        if not isinstance(value, torch.Tensor) or value.ndim != 0:
+            return ("right values, but return a torch scalar (a 0-d tensor): notebook 6 maximises this bound "
+                    "with an optimiser, so it must be a tensor that .backward() can follow.")
+        if not value.requires_grad:
+            return ("right values, but no gradient reaches the scores (a .item(), .detach(), numpy detour or "
+                    "torch.no_grad()): a critic could not be trained with it.")
+        (got,) = torch.autograd.grad(value, scores, allow_unused=True)
+        if got is None:
+            return "right values, but the result is cut off from the scores: no gradient reaches them."
+        ref_scores = scores.detach().clone().requires_grad_()
+        (want,) = torch.autograd.grad(reference(ref_scores), ref_scores)
+        if not torch.allclose(got, want, rtol=1e-6, atol=1e-9):
+            return "right values, but the gradient with respect to the scores is wrong."
+        return None
+
+    return test
+
 
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
@@ -824,5 +949,74 @@ class _Checks:
         "p = softmax over the classes of each sample's logits, averaged over the S samples (axis 0); "
         "the prediction is the argmax over the classes.",
     )
+    plugin_mi = Exercise(
+        "A1.1", "the plug-in estimate with Miller-Madow", lambda x, y, mm: plugin.plugin_information(
+            x, y, miller_madow=mm), _PLUGIN_CASES,
+        [Mistake("that is in nats: divide by ln 2 (or use np.log2) for bits.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, unit=1.0)),
+         Mistake("the plug-in estimate is biased upwards, so the Miller-Madow correction is subtracted from it: "
+                 "H_MM = H + (m - 1) / (2 n) for each entropy, and H(X,Y) enters I with a minus sign.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, sign=-1.0)),
+         Mistake("count the joint symbols that occur, m_XY, not all m_X m_Y combinations: the correction is "
+                 "[(m_XY - 1) - (m_X - 1) - (m_Y - 1)] / (2 n), with m the number of distinct symbols observed.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, support="table")),
+         Mistake("each entropy's correction is (m - 1) / (2 n): you divided by n.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, half=False)),
+         Mistake("the correction (m - 1) / (2 n) is in nats: divide it by ln 2 before subtracting it from bits.",
+                 lambda x, y, mm: _plugin_with(x, y, False) - (_plugin_with(x, y, mm) - _plugin_with(x, y, False))
+                 * _LN2),
+         Mistake("apply the correction only when miller_madow is True, and do apply it then.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, flag=False))],
+        "I = H(X) + H(Y) - H(X,Y) from the observed frequencies (log2); with miller_madow, subtract "
+        "[(m_XY - 1) - (m_X - 1) - (m_Y - 1)] / (2 n ln 2), m = number of distinct symbols observed.",
+        rtol=1e-9, atol=1e-12,
+    )
+    ksg = Exercise(
+        "A1.2", "the KSG estimator on a k-d tree", lambda x, y, k: knn.ksg_information(x, y, k=k), _KSG_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda x, y, k: _ksg_with(x, y, k, unit=1.0)),
+         Mistake("KSG uses the max-norm (p=np.inf in scipy), in the joint space and in both marginal spaces; "
+                 "you used the Euclidean distance.", lambda x, y, k: _ksg_with(x, y, k, p=2)),
+         Mistake("count only the points strictly closer than eps_i: query_ball_point counts distances <= r, so "
+                 "pass r = np.nextafter(eps, 0).", lambda x, y, k: _ksg_with(x, y, k, inclusive=True)),
+         Mistake("query_ball_point counts the sample itself: subtract 1 to get n_x and n_y.",
+                 lambda x, y, k: _ksg_with(x, y, k, self_in_counts=True)),
+         Mistake("a tree queried with its own points returns each point as its own nearest neighbour: ask for "
+                 "k + 1 neighbours and take the last.", lambda x, y, k: _ksg_with(x, y, k, joint_k=0)),
+         Mistake("the average is of psi(n_x + 1) + psi(n_y + 1), not psi(n_x) + psi(n_y).",
+                 lambda x, y, k: _ksg_with(x, y, k, plus_one=False))],
+        "eps_i = distance (max-norm) to the k-th neighbour of (x_i, y_i) in the joint space (k + 1 with itself); "
+        "n_x(i) = points other than i with ||x_j - x_i|| < eps_i (max-norm), same for y; "
+        "I = [psi(k) + psi(n) - mean(psi(n_x + 1) + psi(n_y + 1))] / ln 2.",
+        rtol=1e-9, atol=1e-12,
+    )
+    infonce = Exercise(
+        "A1.3", "the InfoNCE bound from critic scores", neural_mi.infonce_bound, _SCORES_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda s: _infonce_with(s, unit=1.0)),
+         Mistake("add log n: without it the bound is the mean log-probability of the right partner, which is "
+                 "<= 0.", lambda s: _infonce_with(s, log_n=False)),
+         Mistake("for each x_i the softmax runs over the candidates y_j, along row i (dim=1); along the columns "
+                 "you get the bound with x and y swapped, also valid, but not the one asked for.",
+                 lambda s: _infonce_with(s, dim=0)),
+         Mistake("the denominator sums over all n candidates, the true partner y_i included.",
+                 lambda s: _infonce_with(s, keep_diagonal=False))],
+        "mean over i of [scores[i, i] - logsumexp over j of scores[i, j]] + log n, divided by ln 2.",
+        rtol=1e-9, atol=1e-12, properties=_bound_gradients(neural_mi.infonce_bound),
+    )
+    dv = Exercise(
+        "A1.4", "the Donsker-Varadhan bound from critic scores", neural_mi.dv_bound, _SCORES_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda s: _dv_with(s, unit=1.0)),
+         Mistake("the pairs from p(x) p(y) are the entries off the diagonal (i != j): leave the n joint pairs "
+                 "of the diagonal out of the second term.", lambda s: _dv_with(s, keep_diagonal=True)),
+         Mistake("the second term is log of the mean of e^f, not the mean of f (Jensen: that is smaller, and "
+                 "not a bound).", lambda s: _dv_with(s, marginal="mean")),
+         Mistake("take the log of the mean of e^f; subtracting the mean of e^f itself is (almost) the NWJ "
+                 "bound, which uses e^(f - 1).", lambda s: _dv_with(s, marginal="mean_exp")),
+         Mistake("a mean, not a sum: subtract log(n (n - 1)) from the logsumexp of the off-diagonal scores.",
+                 lambda s: _dv_with(s, count=False))],
+        "mean of the diagonal of scores - log(mean over i != j of exp(scores[i, j])) (a logsumexp over the "
+        "off-diagonal entries minus log(n (n - 1))), divided by ln 2.",
+        rtol=1e-9, atol=1e-12, properties=_bound_gradients(neural_mi.dv_bound),
+    )
+
 
 check = _Checks()

@@ -130,6 +130,56 @@ def _recorder(model, inputs, names, *, what="output", remove=True, numpy=True, k
 _STALE: dict = {}  # a recorder that keeps one dict across calls returns layers it was not asked for
 
 
+def _plugin_counter(x, y, miller_madow, *, log=math.log2, sign=1, joint_cells=None, denominator=2):
+    """A learner's plug-in estimate with collections.Counter; the keywords make known mistakes."""
+    from collections import Counter
+
+    n = len(x)
+
+    def h(values):
+        counts = Counter(values.tolist() if isinstance(values, np.ndarray) else values)
+        return -sum(c / n * log(c / n) for c in counts.values()), len(counts)
+
+    (h_x, m_x), (h_y, m_y) = h(x), h(y)
+    h_xy, m_xy = h(list(zip(x.tolist(), y.tolist())))
+    bits = h_x + h_y - h_xy
+    if miller_madow:
+        cells = m_xy if joint_cells is None else joint_cells(m_x, m_y)
+        bits -= sign * ((cells - 1) - (m_x - 1) - (m_y - 1)) / (denominator * n * (math.log(2) if log is math.log2
+                                                                                   else 1.0))
+    return bits
+
+
+def _ksg_brute(x, y, k, *, norm=np.inf, strict=True, offset=1):
+    """A learner's KSG by brute force (all pairwise distances, no tree); the keywords make known mistakes."""
+    from scipy.special import digamma
+
+    x, y = np.asarray(x, float).reshape(len(x), -1), np.asarray(y, float).reshape(len(y), -1)
+    dx = np.linalg.norm(x[:, None] - x[None], ord=norm, axis=-1)
+    dy = np.linalg.norm(y[:, None] - y[None], ord=norm, axis=-1)
+    dz = np.maximum(dx, dy) if norm == np.inf else np.sqrt(dx ** 2 + dy ** 2)
+    np.fill_diagonal(dz, np.inf)
+    eps = np.sort(dz, axis=1)[:, k - offset]
+    closer = (lambda d: d < eps[:, None]) if strict else (lambda d: d <= eps[:, None])
+    n_x, n_y = closer(dx).sum(1) - 1, closer(dy).sum(1) - 1
+    return (digamma(k) + digamma(len(x)) - np.mean(digamma(n_x + 1) + digamma(n_y + 1))) / math.log(2)
+
+
+def _infonce_softmax(scores, *, over=1, plus_log_n=True, unit=LN2):
+    """A learner's InfoNCE with log_softmax; the keywords make known mistakes."""
+    n = scores.shape[0]
+    log_p = torch.log_softmax(scores, dim=over).diagonal().mean()
+    return (log_p + (math.log(n) if plus_log_n else 0.0)) / unit
+
+
+def _dv_masked(scores, *, with_diagonal=False, unit=LN2, take_log=True):
+    """A learner's DV bound with a boolean mask; the keywords make known mistakes."""
+    n = scores.shape[0]
+    mask = torch.ones(n, n, dtype=torch.bool) if with_diagonal else ~torch.eye(n, dtype=torch.bool)
+    marginal = torch.exp(scores[mask]).mean()
+    return (scores.diagonal().mean() - (torch.log(marginal) if take_log else marginal)) / unit
+
+
 def _entropy_ok(p):
     nz = p[p > 0]
     return -np.sum(nz * np.log2(nz))
@@ -152,6 +202,10 @@ def _entropy_ok(p):
     (check.exact_information, _exact),
     (check.kde_upper_bound, _kde),
     (check.record_layers, _recorder),
+    (check.plugin_mi, _plugin_counter),
+    (check.ksg, _ksg_brute),
+    (check.infonce, _infonce_softmax),
+    (check.dv, _dv_masked),
 ])
 def test_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
@@ -244,6 +298,24 @@ WRONG = [
     (check.rate_per_dimension, lambda m, s: (s ** 2 + m ** 2 - 1 - torch.log(s)).mean(0) / (2 * LN2), "2 log sigma"),
     (check.rate_per_dimension, lambda m, s: m.var(0), "spread of the means"),
     (check.rate_per_dimension, lambda m, s: (m.var(0) + s.pow(2).mean(0)) / 2, "expected"),
+    (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, log=math.log), "nats"),
+    (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, sign=-1), "subtracted"),
+    (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, joint_cells=lambda a, b: a * b), "m_X m_Y"),
+    (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, denominator=1), "divided by n"),
+    (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, False), "only when miller_madow is True"),
+    (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm) + 0.01, "expected"),
+    (check.ksg, lambda x, y, k: _ksg_brute(x, y, k) * LN2, "nats"),
+    (check.ksg, lambda x, y, k: _ksg_brute(x, y, k, norm=2), "you used the Euclidean distance"),
+    (check.ksg, lambda x, y, k: _ksg_brute(x, y, k, strict=False), "strictly closer"),
+    (check.ksg, lambda x, y, k: _ksg_brute(x, y, k, offset=0), "expected"),
+    (check.infonce, lambda s: _infonce_softmax(s, unit=1.0), "nats"),
+    (check.infonce, lambda s: _infonce_softmax(s, plus_log_n=False), "add log n"),
+    (check.infonce, lambda s: _infonce_softmax(s, over=0), "along row i"),
+    (check.infonce, lambda s: _infonce_softmax(s) - 0.1, "expected"),
+    (check.dv, lambda s: _dv_masked(s, unit=1.0), "nats"),
+    (check.dv, lambda s: _dv_masked(s, with_diagonal=True), "off the diagonal"),
+    (check.dv, lambda s: _dv_masked(s, take_log=False), "NWJ"),
+    (check.dv, lambda s: (s.diagonal().mean() - s[~torch.eye(len(s), dtype=torch.bool)].mean()) / LN2, "Jensen"),
 ]
 
 
@@ -327,6 +399,19 @@ def test_vib_loss_must_be_a_differentiable_scalar(wrong, message, monkeypatch):
     monkeypatch.setenv("IBCOURSE_STRICT", "1")
     with pytest.raises(ExerciseError, match=message):
         check.vib_loss(wrong)
+
+
+@pytest.mark.parametrize("exercise, wrong, message", [
+    (check.infonce, lambda s: _infonce_softmax(s).item(), "torch scalar"),
+    (check.infonce, lambda s: _infonce_softmax(s.detach()), "no gradient"),
+    (check.dv, lambda s: torch.tensor(_dv_masked(s).item(), dtype=torch.float64, requires_grad=True), "cut off from the scores"),
+    (check.dv, lambda s: _dv_masked(s).item(), "torch scalar"),
+])
+def test_bounds_must_be_differentiable_scalars(exercise, wrong, message, monkeypatch):
+    """Notebook 6 maximises these bounds: right values are not enough."""
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    with pytest.raises(ExerciseError, match=message):
+        exercise(wrong)
 
 
 def test_each_predict_mistake_differs_from_the_reference_on_every_case():
