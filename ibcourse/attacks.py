@@ -11,6 +11,7 @@ epsilon) and inside the valid pixel range, that raises the model's loss on the t
                      of the expectation over the sampling noise (EOT, Athalye et al. 2018)
 ``random_noise``     a random sign in every pixel, the same L-infinity size as an attack, as a
                      baseline that says little about robustness
+``accuracy_under``   the accuracy of every member of a ``vib.VIBEnsemble`` against an attack, by epsilon
 
 Attacks take a ``loss(x, y)`` that returns per-example losses of any shape (their sum is
 what the attack raises), so one call attacks every member of an ensemble at once when
@@ -22,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
 
 from ibcourse import validate
@@ -159,3 +161,48 @@ def predictive_loss(model, samples: int = 12) -> Callable:
             raise ValueError(f"y must have shape ({log_p.shape[1]},) to match x, got {tuple(y.shape)}")
         return -log_p.gather(-1, y.expand(log_p.shape[0], -1)[..., None])[..., 0] / _LN2
     return loss
+
+
+def accuracy_under(model, x, y, epsilons, attack: Callable, *, samples: int = 12) -> np.ndarray:
+    """The test accuracy of every member of a ``vib.VIBEnsemble`` on attacked inputs, for each epsilon.
+
+    Each member gets its own copy of the inputs, and ``attack(loss, x, y, epsilon)`` (``fgsm``,
+    ``pgd`` with its options bound, ``random_noise`` wrapped, a learner's FGSM) perturbs them
+    against ``predictive_loss(model, samples)``: the model as it predicts. The accuracy is that
+    of the ``samples``-draw prediction (``vib.evaluate``'s ``error_S``), with fresh draws.
+
+    Parameters
+    ----------
+    model : vib.VIBEnsemble
+    x, y : clean inputs (n, n_in) in [0, 1], labels (n,)
+    epsilons : sequence of float, each >= 0
+    attack : callable
+        ``attack(loss, x, y, epsilon)`` -> perturbed x of the same shape.
+    samples : int
+        Draws of z averaged by the loss and by the prediction.
+
+    Returns
+    -------
+    array (len(epsilons), members)
+    """
+    from ibcourse.vib import VIBEnsemble, evaluate
+
+    if not isinstance(model, VIBEnsemble):
+        raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
+    validate.function(attack, "attack", "attack(loss, x, y, epsilon) -> perturbed x")
+    epsilons = [validate.number(e, f"epsilons[{i}]", low=0)
+                for i, e in enumerate(validate.sequence(epsilons, "epsilons", min_length=1))]
+    x = validate.model_input(x, model, "x")
+    model.eval()
+    device = next(model.parameters()).device
+    members = len(model.encoder.seeds)
+    copies = x.to(device).expand(members, *x.shape).contiguous()
+    y = validate.class_labels(y, model.n_classes).to(device)
+    loss = predictive_loss(model, samples)
+    out = []
+    for epsilon in epsilons:
+        attacked = attack(loss, copies, y, epsilon)
+        if not isinstance(attacked, torch.Tensor) or attacked.shape != copies.shape:
+            raise ValueError(f"attack must return a tensor of shape {tuple(copies.shape)}")
+        out.append(1.0 - evaluate(model, attacked.detach(), y, samples=samples)["error_S"])
+    return np.stack(out)

@@ -3,6 +3,7 @@
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
 ``shapes``     small binary images of squares and discs whose generative factors are known
 ``load``       image classification data: "digits" (offline, the default) or "mnist"
+``discretise`` image data turned into a discrete X (k-means clusters) with its joint table p(x, y)
 ``download``   the one function that fetches a file: cached, SHA-256 verified, with a timeout
 """
 
@@ -209,6 +210,57 @@ def digits(*, test_fraction: float = 0.25, seed: int = 0) -> ImageData:
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
     return ImageData(*(torch.from_numpy(a) for a in (x_train, y_train, x_test, y_test)), image_shape=(8, 8),
                      n_classes=10, source="scikit-learn digits (bundled, 8x8), stratified split")
+
+
+@dataclass(frozen=True)
+class DiscreteImages:
+    """Images replaced by the nearest of a few centroid images: a discrete X with a known joint p(x, y).
+
+    ``centroids``: float32 (|X|, pixels), the images X takes (k-means centres, rounded to the
+    grey levels of the data). ``x_train``, ``x_test``: int64 (n,), the value of X (a row of
+    ``centroids``) of every image. ``y_train``, ``y_test``: labels. ``pxy``: float64 (|X|, |Y|),
+    the joint frequencies of X and Y in the training set.
+    """
+
+    centroids: torch.Tensor
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    pxy: np.ndarray
+
+
+def discretise(images: ImageData, clusters: int, *, levels: int = 17, seed: int = 0) -> DiscreteImages:
+    """Cluster the training images with k-means and replace every image by its cluster.
+
+    The ``clusters`` centres are fitted on the training images (scikit-learn's KMeans, 4
+    restarts, seeded) and rounded to the grid k / (levels - 1), so that they are images of the
+    same kind (the digits have 17 grey levels). Every training and test image is then
+    assigned to the nearest rounded centre. The training pairs (cluster, label) give p(x, y).
+
+    Raises ValueError when two rounded centres coincide or a centre gets no training image.
+    """
+    from sklearn.cluster import KMeans
+
+    if not isinstance(images, ImageData):
+        raise TypeError(f"images must be a data.ImageData (e.g. data.load('digits')), got {type(images).__name__}")
+    clusters = validate.count(clusters, "clusters", minimum=2, maximum=len(images.x_train))
+    levels = validate.count(levels, "levels", minimum=2)
+    fitted = KMeans(clusters, n_init=4, random_state=validate.seed(seed)).fit(images.x_train.numpy())
+    centroids = np.round(fitted.cluster_centers_ * (levels - 1)) / (levels - 1)
+    if len(np.unique(centroids, axis=0)) < clusters:
+        raise ValueError(f"clusters={clusters}: two centres coincide once rounded to {levels} levels; use fewer")
+
+    def nearest(x):
+        return ((x.numpy()[:, None, :] - centroids[None]) ** 2).sum(-1).argmin(1)
+
+    x_train, x_test = nearest(images.x_train), nearest(images.x_test)
+    pxy = np.zeros((clusters, images.n_classes))
+    np.add.at(pxy, (x_train, images.y_train.numpy()), 1.0)
+    if np.any(pxy.sum(1) == 0):
+        raise ValueError(f"clusters={clusters}: a centre is nearest to no training image once rounded; use fewer")
+    return DiscreteImages(torch.from_numpy(centroids.astype(np.float32)), torch.from_numpy(x_train), images.y_train,
+                          torch.from_numpy(x_test), images.y_test, pxy / pxy.sum())
 
 
 #: The four MNIST files, with the SHA-256 digests TensorFlow Datasets publishes for them.

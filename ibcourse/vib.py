@@ -420,6 +420,30 @@ def prune(model: VIBEnsemble, keep) -> VIBEnsemble:
     return small
 
 
+def accuracy_by_kept(model: VIBEnsemble, order, kept, x, y, *, samples: int = 12) -> np.ndarray:
+    """Test accuracy of the smaller models that keep the first k dimensions of ``order``, for each k in ``kept``.
+
+    Parameters
+    ----------
+    model : VIBEnsemble
+    order : int array or tensor (members, K)
+        Each member's dimensions in the order a pruning keeps them (e.g. ``dimension_order``).
+    kept : sequence of int
+        Numbers of dimensions to keep, each in 1 .. K.
+    x, y : test inputs (n, n_in) and labels (n,)
+    samples : int
+        Draws of z averaged by each prediction (as ``evaluate``'s ``error_S``).
+
+    Returns
+    -------
+    array (len(kept), members): the accuracy (1 - error_S) of each ``prune(model, order[:, :k])``.
+    """
+    order = validate.array(order, "order")
+    kept = validate.integers(kept, "kept", minimum=1, maximum=order.shape[-1] if order.ndim == 2 else None,
+                             min_length=1)
+    return np.stack([1.0 - evaluate(prune(model, order[:, :k]), x, y, samples=samples)["error_S"] for k in kept])
+
+
 def rate_per_dimension(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
     """The rate of each latent dimension: KL(N(mean_k, std_k^2) || N(0, 1)) averaged over the data, in bits.
 
