@@ -29,8 +29,22 @@ import numpy as np
 import torch
 from torch import nn
 
-from ibcourse import (attacks, data, estimators, ground_truth, ib, info, joints, knn, models, neural_mi, plugin, recording,
-                      strict_mode, vib)
+from ibcourse import (
+    attacks,
+    data,
+    estimators,
+    ground_truth,
+    ib,
+    info,
+    joints,
+    knn,
+    models,
+    neural_mi,
+    plugin,
+    recording,
+    strict_mode,
+    vib,
+)
 
 
 class ExerciseError(AssertionError):
@@ -616,7 +630,7 @@ def _rank_case(seed, n, shifts, stds):
 _RANK_CASES = [  # each ranking mistake (reversed, by variance, by the spread of the means) orders these otherwise
     _rank_case(111, 300, [2.0, 0.0, 1.5, 0.3, 0.5], [0.3, 1.0, 1.0, 0.05, 0.9]),  # dim 1 sits at the prior
     _rank_case(112, 200, [3.0, 0.1, 0.2, 0.0, 1.0, 0.6], [1.0, 0.1, 0.6, 1.0, 0.5, 0.95]),
-    _rank_case(113, 100, [0.1, 2.5, 0.4], [0.99, 0.9, 0.08]),
+    _rank_case(113, 100, [0.1, 2.5, 0.4, 1.0], [0.99, 0.9, 0.08, 0.5]),
 ]
 
 
@@ -1134,7 +1148,7 @@ class _Checks:
         "(w_heads[:, columns], b_heads[columns], w_decoder[keep]).",
     )
     fgsm = Exercise(
-        "6.3", "the fast gradient sign method", lambda loss, x, y, eps: attacks.fgsm(loss, x, y, eps), _FGSM_CASES,
+        "6.4", "the fast gradient sign method", lambda loss, x, y, eps: attacks.fgsm(loss, x, y, eps), _FGSM_CASES,
         [Mistake("clip the result to the valid pixel range [0, 1] (x.clamp(0, 1)).",
                  lambda loss, x, y, e: _fgsm_with(loss, x, y, e, clip=False)),
          Mistake("step *up* the loss: x + epsilon * sign(gradient); a minus sign makes the inputs easier.",
@@ -1149,7 +1163,7 @@ class _Checks:
         rtol=1e-6, atol=1e-7, properties=_fgsm_properties,
     )
     contributions = Exercise(
-        "6.4", "the contributions of each concept to a prediction", _contributions_with, _CONTRIBUTION_CASES,
+        "6.3", "the contributions of each concept to a prediction", _contributions_with, _CONTRIBUTION_CASES,
         [Mistake("that is in nats: divide by ln 2 for bits.", lambda w, z: _contributions_with(w, z, unit=1.0)),
          Mistake("the log-odds of class 1 against class 0 use the difference of the two columns of the weight, "
                  "w[:, 1] - w[:, 0].", lambda w, z: _contributions_with(w, z, classes=(1, None))),

@@ -688,7 +688,7 @@ def _dib_assign(px, pyx, labels, n_t, beta):
     enc[np.arange(px.size), labels] = 1.0
     pt, pyt = _cluster_stats(px, pyx, enc)
     with np.errstate(divide="ignore"):
-        score = np.log2(pt)[None, :] - (beta * kl_matrix(pyx, pyt) if beta > 0 else 0.0)
+        score = np.log2(pt)[None, :] - (beta * kl_matrix(pyx, pyt) if beta > 0 else np.zeros((px.size, n_t)))
     return np.argmax(score, axis=1)
 
 

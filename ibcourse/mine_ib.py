@@ -24,8 +24,8 @@ import torch
 from torch import nn
 
 from ibcourse import neural_mi, validate
-from ibcourse.vib import VIBEnsemble, _betas, reparameterise
 from ibcourse.models import ensemble_cross_entropy
+from ibcourse.vib import VIBEnsemble, _betas, reparameterise
 
 
 class _Reversal(torch.autograd.Function):
