@@ -1120,7 +1120,7 @@ class _Checks:
         "the prediction is the argmax over the classes.",
     )
     rank_by_rate = Exercise(
-        "6.1", "latent dimensions ranked by their rate", lambda mean, std: vib.dimension_order(mean, std, "rate"),
+        "6.1", "ranking by rate", lambda mean, std: vib.dimension_order(mean, std, "rate"),
         _RANK_CASES,
         [Mistake("most bits first: sort the rates in decreasing order (descending=True).",
                  lambda m, s: vib.dimension_order(m, s, "rate").flip(-1)),
@@ -1135,7 +1135,7 @@ class _Checks:
         "torch.argsort(rate, descending=True).",
     )
     prune_layers = _ArraysExercise(
-        "6.2", "the layers of the smaller network", _prune_with, _PRUNE_CASES,
+        "6.2", "the smaller layers", _prune_with, _PRUNE_CASES,
         [Mistake("the encoder's last layer outputs K means and then K std parameters: keep the columns of both "
                  "(keep and keep + K), not only the means.", lambda w, b, d, k: _prune_with(w, b, d, k, stds=False)),
          Mistake("the std of dimension j is output K columns after its mean: take columns keep + K for the stds.",
@@ -1148,7 +1148,7 @@ class _Checks:
         "(w_heads[:, columns], b_heads[columns], w_decoder[keep]).",
     )
     fgsm = Exercise(
-        "6.4", "the fast gradient sign method", lambda loss, x, y, eps: attacks.fgsm(loss, x, y, eps), _FGSM_CASES,
+        "6.4", "FGSM", lambda loss, x, y, eps: attacks.fgsm(loss, x, y, eps), _FGSM_CASES,
         [Mistake("clip the result to the valid pixel range [0, 1] (x.clamp(0, 1)).",
                  lambda loss, x, y, e: _fgsm_with(loss, x, y, e, clip=False)),
          Mistake("step *up* the loss: x + epsilon * sign(gradient); a minus sign makes the inputs easier.",
@@ -1163,7 +1163,7 @@ class _Checks:
         rtol=1e-6, atol=1e-7, properties=_fgsm_properties,
     )
     contributions = Exercise(
-        "6.3", "the contributions of each concept to a prediction", _contributions_with, _CONTRIBUTION_CASES,
+        "6.3", "concept contributions", _contributions_with, _CONTRIBUTION_CASES,
         [Mistake("that is in nats: divide by ln 2 for bits.", lambda w, z: _contributions_with(w, z, unit=1.0)),
          Mistake("the log-odds of class 1 against class 0 use the difference of the two columns of the weight, "
                  "w[:, 1] - w[:, 0].", lambda w, z: _contributions_with(w, z, classes=(1, None))),
@@ -1175,7 +1175,7 @@ class _Checks:
         rtol=1e-5, atol=1e-6,
     )
     dib_step = Exercise(
-        "6.5", "one update of the deterministic IB", ib.dib_update, _DIB_CASES,
+        "6.5", "one DIB update", ib.dib_update, _DIB_CASES,
         [Mistake("the DIB scores each cluster by log2 p(t) - beta KL: without log2 p(t) nothing pulls inputs "
                  "into big clusters, and H(T) is not minimised.",
                  lambda p, lab, b: _dib_step_with(p, lab, b, prior=False)),
