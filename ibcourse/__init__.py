@@ -6,6 +6,10 @@ info       exact information measures of discrete tables (bits)
 ib         IB solvers: iterative, annealed curve, deterministic, Gaussian, rate-distortion
 data       data sets: the 12-bit task of Shwartz-Ziv & Tishby; digits (offline) and MNIST
 estimators I(X;T) and I(T;Y) of a layer from its activations: binning, KDE bounds
+ground_truth  problems with a known I(X;Y): correlated Gaussians, their optimal critic, tables
+plugin     plug-in estimates of I(X;Y) from samples (Miller-Madow correction, binning)
+knn        the KSG k-nearest-neighbour estimator of I(X;Y)
+neural_mi  variational lower bounds from a critic network: DV (MINE), NWJ, InfoNCE
 models     networks (an ensemble of small MLPs trained at once)
 recording  layer activations through forward hooks, at chosen epochs
 training   the shared training loop

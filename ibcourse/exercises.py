@@ -1242,7 +1242,7 @@ class _Checks:
         rtol=1e-9, atol=1e-12, properties=_bound_gradients(neural_mi.infonce_bound),
     )
     dv = Exercise(
-        "A1.4", "the Donsker-Varadhan bound from critic scores", neural_mi.dv_bound, _SCORES_CASES,
+        "A1.4", "the DV bound from critic scores", neural_mi.dv_bound, _SCORES_CASES,
         [Mistake("that is in nats: divide by ln 2 for bits.", lambda s: _dv_with(s, unit=1.0)),
          Mistake("the pairs from p(x) p(y) are the entries off the diagonal (i != j): leave the n joint pairs "
                  "of the diagonal out of the second term.", lambda s: _dv_with(s, keep_diagonal=True)),

@@ -14,8 +14,9 @@ into a number (Poole et al. 2019 review them all):
                    a moving average replaces the biased minibatch denominator of its gradient
 
 ``information_bound(critic, x, y, kind)`` returns the bound of a batch as a differentiable
-torch scalar (one per member of an ensemble of critics): a loss term that a training loop can
-use (the "MINE-IB" of notebook 6 maximises it over the critic and uses it as I(X;Z)).
+torch scalar (one per member of an ensemble of critics): a loss term for a training loop of
+your own (the "MINE-IB" of notebook 6 estimates its I(X;Z) term with it, the critic maximising
+the bound while the encoder is trained against it).
 ``train_critics`` trains an ensemble of critics, each with its own bound, on fresh batches.
 
 Critics: ``SeparableCritic`` f(x, y) = g(x) . h(y) (n + n network evaluations per batch) and
@@ -375,9 +376,11 @@ def train_critics(critic: nn.Module, kinds: str | Sequence[str], sample: Callabl
         (-bounds.sum()).backward()
         optimiser.step()
         estimates[step] = bounds.detach()
+        if not torch.isfinite(bounds).all():
+            bad = [m for m in range(critic.members) if not torch.isfinite(bounds[m])]
+            raise FloatingPointError(f"critic member(s) {bad} ({', '.join(kinds[m] for m in bad)}) diverged at step "
+                                     f"{step}: the bound became NaN or infinite; lower lr, or rescale the inputs")
         seconds += time.perf_counter() - start
         if on_step is not None and (result := on_step(step, critic)) is not None:
             evaluations[step] = result
-    if not torch.isfinite(estimates).all():
-        raise FloatingPointError("a critic's bound became NaN or infinite during training; lower lr")
     return CriticRun(estimates=estimates.cpu().numpy().astype(np.float64), evaluations=evaluations, seconds=seconds)

@@ -369,3 +369,62 @@ def image_grid(ax: plt.Axes, images, *, row_labels=(), column_labels=(), title: 
         side.set_visible(False)
     ax.set_title(title)
     return ax
+
+
+def against_truth(ax: plt.Axes, truth, estimates: dict, *, caps: dict | None = None, title: str = "",
+                  ylabel: str = "estimate of I(X;Y) [bits]") -> plt.Axes:
+    """Estimates of a mutual information against its true value (bits, both axes), with the line y = x.
+
+    ``estimates`` maps a label to an array of shape (len(truth), repeats): one row per true
+    value, one column per seed or batch; each is drawn as its mean with a bar of one
+    standard deviation (``mean_and_spread``). ``caps`` maps a label (e.g. "log2 64: the
+    InfoNCE ceiling") to a value in bits, drawn as a horizontal dotted line.
+    """
+    truth = np.asarray(truth, dtype=float)
+    if truth.ndim != 1 or len(truth) < 1:
+        raise ValueError(f"truth must be a non-empty 1-D array of bits, got shape {truth.shape}")
+    if not isinstance(estimates, dict) or not estimates:
+        raise TypeError("estimates must be a non-empty dict label -> array (len(truth), repeats)")
+    ax.plot(truth, truth, color="black", lw=1, label="the true value")
+    for label, values in estimates.items():
+        mean_and_spread(ax, truth, values, label=label)
+    for (label, value), colour in zip((caps or {}).items(), ("grey", "tab:brown", "tab:pink")):
+        ax.axhline(value, color=colour, ls=":", lw=1.2, label=label)
+    ax.set_xlabel("true I(X;Y) [bits]")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return ax
+
+
+def critic_curves(ax: plt.Axes, truth, estimates, *, cap: float | None = None, frozen: dict | None = None,
+                  ylim: tuple[float, float] | None = None, title: str = "") -> plt.Axes:
+    """A critic's bound on every training batch against the step, with the true information (bits).
+
+    ``truth`` (steps,) is the staircase of true values; ``estimates`` (steps, members) one
+    thin line per member (e.g. per seed). ``frozen`` maps a step to an array of bounds on
+    fresh batches with the critic frozen there, drawn as a marker at its mean with a bar of
+    one standard deviation. ``cap`` draws a dotted line (e.g. log2 of the batch size).
+    ``ylim`` clips the axis; values beyond it are left out of view, and the title says so
+    when any is.
+    """
+    truth, estimates = np.asarray(truth, dtype=float), np.asarray(estimates, dtype=float)
+    if estimates.ndim != 2 or len(estimates) != len(truth):
+        raise ValueError(f"estimates must have shape (steps, members) = ({len(truth)}, members), got {estimates.shape}")
+    steps = np.arange(1, len(truth) + 1)
+    for m, column in enumerate(estimates.T):
+        ax.plot(steps, column, lw=0.6, alpha=0.6, color=f"C{m}", label="bound on each training batch" if m == 0 else None)
+    ax.plot(steps, truth, color="black", lw=1.5, label="true I(X;Y)")
+    if cap is not None:
+        ax.axhline(cap, color="grey", ls=":", lw=1.2, label=f"log2 batch = {cap:g} bits")
+    for k, (step, values) in enumerate(sorted((frozen or {}).items())):
+        values = np.asarray(values, dtype=float)
+        ax.errorbar(step + 1, values.mean(), yerr=values.std(), fmt="s", color="black", ms=4, capsize=3,
+                    label="frozen critic, fresh batches" if k == 0 else None, zorder=4)
+    clipped = False
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+        clipped = bool(np.any((estimates < ylim[0]) | (estimates > ylim[1])))
+    ax.set_xlabel("training step")
+    ax.set_ylabel("lower-bound estimate [bits]")
+    ax.set_title(title + (" (some values off the axis)" if clipped else ""), fontsize=10)
+    return ax

@@ -100,6 +100,8 @@ def test_information_bound_is_a_differentiable_scalar_for_one_critic():
         assert value.ndim == 0
         grads = torch.autograd.grad(value, list(critic.parameters()))
         assert all(torch.isfinite(g).all() for g in grads) and any(g.abs().sum() > 0 for g in grads)
+    from_numpy = neural_mi.information_bound(critic, x.numpy().astype(np.float64), y.numpy(), "infonce")
+    assert from_numpy.item() == pytest.approx(neural_mi.information_bound(critic, x, y, "infonce").item(), abs=1e-6)
     several = neural_mi.SeparableCritic(2, 2, hidden=(8,), embed=4, seeds=[5, 6, 7])
     values = neural_mi.information_bound(several, x, y, ["dv", "nwj", "infonce"])
     scores = several(x, y)
@@ -131,6 +133,14 @@ def test_training_learns_a_small_information(one_thread):
     final = run.estimates[-100:].mean(axis=0)
     assert np.all(np.abs(final - 1.0) < 0.25), final
     assert np.all(run.estimates[:5].mean(axis=0) < 0.5)  # it started near nothing
+
+
+def test_a_diverging_critic_stops_the_training_and_names_itself(one_thread):
+    """NWJ's e^f overflows float32 when the scores pass about 89: the run stops at once and says which member."""
+    critic = neural_mi.SeparableCritic(1, 1, hidden=(4,), embed=2, seeds=[0, 1])
+    sample = lambda step: (torch.full((2, 8, 1), 1e4), torch.full((2, 8, 1), 1e4))  # noqa: E731
+    with pytest.raises(FloatingPointError, match=r"member\(s\) \[1\] \(nwj\) diverged at step 0"):
+        neural_mi.train_critics(critic, ["infonce", "nwj"], sample, steps=3, progress=False, device="cpu")
 
 
 @pytest.mark.parametrize("call, error, name", [
