@@ -391,7 +391,8 @@ claims.at_most(probe[is_vib][:, 3].max(), 0.62, "no VIB dimension reads 'lower h
 claims.at_least(probe[is_vib][:, :3].mean(), 0.65, "the VIB's best dimensions read the label's concepts on 65 %+ "
                 "(averaged)")
 claims.at_most(vae_probe[:, 0].max(), 0.65, "no beta-VAE dimension reads 'disc' above 65 %")
-claims.at_least(vae_probe[:, 1:].min(), 0.7, "the beta-VAE reads large, right and lower on 70 %+ from one dimension")
+claims.at_least(vae_probe[:, 1:].mean(), 0.75, "the beta-VAE reads large, right and lower on 75 %+ from one dimension "
+                "(averaged)")
 print(f"label error, concept bottleneck minus VIB (over seeds and test images):\n   {cbm_vs_vib}")
 
 # %% [markdown]
@@ -412,8 +413,8 @@ print(f"label error, concept bottleneck minus VIB (over seeds and test images):\
 #   asks, and it spreads the three concepts over its dimensions rather than giving each
 #   its own.
 # - The **beta-VAE** never saw a label, and it keeps what explains pixels: size and
-#   position, each readable from a single dimension on 70 % or more, but not the shape
-#   (no dimension reads "disc" above 65 %). A few corner pixels are a small part of the
+#   position, readable from single dimensions on 75 % or more on average, but not the
+#   shape (no dimension reads "disc" above 65 %). A few corner pixels are a small part of the
 #   image's code length. Unsupervised "disentanglement" finds the factors that matter to
 #   the pixels, not those that matter to us.
 #
@@ -682,7 +683,7 @@ for name, acc in robust.items():
 eps_at = {round(e, 3): j for j, e in enumerate(EPSILONS)}
 noise, fgsm_acc, pgd_one, pgd = robust.values()
 clean = noise[eps_at[0.0]]
-claims.at_most((clean - noise[eps_at[0.1]]).max(), 0.06, "random sign noise of 0.1 costs every model under 6 points")
+claims.at_most((clean - noise[eps_at[0.1]]).max(), 0.08, "random sign noise of 0.1 costs every model under 8 points")
 claims.at_most(pgd[eps_at[0.1]].max(), 0.35, "PGD of 0.1 leaves no model above 35 %")
 claims.at_most(pgd[eps_at[0.2]].max(), 0.02, "PGD of 0.2 leaves every model below 2 %")
 claims.at_least(fgsm_acc[eps_at[0.2]][betas == 0].min(), 0.04, "FGSM of 0.2 leaves every deterministic net above 4 %")
@@ -710,7 +711,7 @@ plt.show()
 # %% [markdown]
 # **Your prediction, checked** (each statement is tested above, at the seed spread):
 # - Random noise says almost nothing: a random sign of size 0.1 in every pixel costs every
-#   model less than 6 points, while PGD of the same size leaves no model above 35 %.
+#   model less than 8 points, while PGD of the same size leaves no model above 35 %.
 #   Random directions are nearly orthogonal to the few directions that matter to the
 #   decision; an attack looks for those.
 # - At the smallest $\epsilon$, 0.025, the VIB at beta = 0.01 keeps more accuracy under PGD
