@@ -39,6 +39,7 @@ import torch
 from torch import nn
 
 from ibcourse import (
+    attacks,
     attention,
     data,
     estimators,
@@ -654,6 +655,161 @@ _RATE_CASES = [_gaussian_case(71, (50, 4)), _gaussian_case(72, (7, 3)), _gaussia
                (torch.zeros(5, 2), torch.ones(5, 2))]
 
 # ----------------------------------------------------------------------------
+# Section 6: applications
+# ----------------------------------------------------------------------------
+def _rank_case(seed, n, shifts, stds):
+    """Posterior means N(0, shift_k^2) across inputs and stds around std_k: dims with known rates and variances."""
+    gen = torch.Generator().manual_seed(seed)
+    shifts, stds = torch.tensor(shifts), torch.tensor(stds)
+    mean = torch.randn(n, len(shifts), generator=gen) * shifts
+    std = stds * torch.exp(0.1 * torch.randn(n, len(stds), generator=gen))
+    return (mean, std)
+
+
+_RANK_CASES = [  # each ranking mistake (reversed, by variance, by the spread of the means) orders these otherwise
+    _rank_case(111, 300, [2.0, 0.0, 1.5, 0.3, 0.5], [0.3, 1.0, 1.0, 0.05, 0.9]),  # dim 1 sits at the prior
+    _rank_case(112, 200, [3.0, 0.1, 0.2, 0.0, 1.0, 0.6], [1.0, 0.1, 0.6, 1.0, 0.5, 0.95]),
+    _rank_case(113, 100, [0.1, 2.5, 0.4, 1.0], [0.99, 0.9, 0.08, 0.5]),
+]
+
+
+def _ranked(scores):
+    return torch.argsort(scores, descending=True, stable=True)
+
+
+def _as_tensors(value):
+    """A tuple or list of arrays/tensors as float64 numpy arrays; None if it is not one."""
+    if not isinstance(value, (tuple, list)):
+        return None
+    return [np.asarray(v.detach().cpu() if isinstance(v, torch.Tensor) else v, dtype=np.float64) for v in value]
+
+
+@dataclass(frozen=True)
+class _ArraysExercise(Exercise):
+    """An exercise whose answer is a tuple of arrays of different shapes, compared one by one."""
+
+    def _same(self, got, want) -> bool:
+        try:
+            got = _as_tensors(got)
+        except (TypeError, ValueError, RuntimeError):
+            return False
+        want = _as_tensors(want)
+        return (got is not None and len(got) == len(want)
+                and all(g.shape == w.shape and np.allclose(g, w, rtol=self.rtol, atol=self.atol)
+                        for g, w in zip(got, want)))
+
+
+def _prune_with(w_heads, b_heads, w_decoder, keep, *, std_offset=True, stds=True, decoder="rows", bias=True):
+    """The smaller layers with one piece changed, to recognise a learner's mistake."""
+    k = w_decoder.shape[0]
+    columns = torch.cat([keep, keep + (k if std_offset else 0)]) if stds else keep
+    smaller_decoder = w_decoder[keep] if decoder == "rows" else w_decoder[:, keep]
+    return w_heads[:, columns], b_heads[columns] if bias else b_heads, smaller_decoder
+
+
+def _prune_case(seed, hidden, k, out, keep):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(hidden, 2 * k, generator=gen), torch.randn(2 * k, generator=gen),
+            torch.randn(k, out, generator=gen), torch.tensor(keep))
+
+
+_PRUNE_CASES = [_prune_case(121, 6, 4, 3, [0, 2]), _prune_case(122, 5, 6, 10, [1, 2, 5]),
+                _prune_case(123, 3, 3, 2, [1]), _prune_case(124, 4, 5, 5, [0, 1, 2, 3, 4])]
+
+_FGSM_WEIGHT = torch.randn(6, 3, generator=torch.Generator().manual_seed(131))
+
+
+def _fgsm_loss(x, y):
+    """Per-example cross-entropy (bits) of a fixed linear classifier of 6 inputs, 3 classes."""
+    return torch.nn.functional.cross_entropy(x @ _FGSM_WEIGHT, y, reduction="none") / _LN2
+
+
+def _fgsm_case(seed, n, epsilon):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 6, generator=gen)
+    x[x < 0.2] = 0.0  # pixels at the edges of the range, where clipping matters
+    x[x > 0.85] = 1.0
+    return (_fgsm_loss, x, torch.randint(0, 3, (n,), generator=gen), epsilon)
+
+
+_FGSM_CASES = [_fgsm_case(132, 20, 0.1), _fgsm_case(133, 15, 0.3), _fgsm_case(134, 10, 0.0),
+               _fgsm_case(135, 30, 0.05)]
+
+
+def _fgsm_with(loss, x, y, epsilon, *, sign=1.0, clip=True, direction="sign"):
+    """FGSM with one piece changed, to recognise a learner's mistake."""
+    x = x.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(loss(x, y).sum(), x)
+    step = grad.sign() if direction == "sign" else grad / grad.norm(dim=-1, keepdim=True).clamp(min=1e-12) \
+        if direction == "l2" else grad
+    out = x.detach() + sign * epsilon * step
+    return out.clamp(0.0, 1.0) if clip else out
+
+
+def _fgsm_properties(func) -> str | None:
+    """None when func raises the loss of a fresh case, stays in the ball and the range, and leaves x alone."""
+    loss, x, y, epsilon = _fresh(_fgsm_case(136, 25, 0.2))
+    original = x.clone()
+    adversarial = func(loss, x, y, epsilon)
+    if not torch.equal(x, original):
+        return "right values, but it changed the clean inputs x in place: work on a copy (x.clone())."
+    if not isinstance(adversarial, torch.Tensor):
+        return "right values, but return a torch tensor like x."
+    if bool((adversarial - original).abs().max() > epsilon + 1e-6):
+        return "right values, but the result leaves the epsilon ball around x."
+    if not bool(loss(adversarial, y).sum() > loss(original, y).sum()):
+        return "right values, but the loss did not rise on a fresh case."
+    return None
+
+
+def _contributions_case(seed, n, k, scale):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(k, 2, generator=gen) * scale, torch.randn(n, k, generator=gen) * 2)
+
+
+_CONTRIBUTION_CASES = [_contributions_case(141, 5, 4, 1.0), _contributions_case(142, 8, 3, 3.0),
+                       _contributions_case(143, 1, 6, 0.5)]
+
+
+def _contributions_with(weight, z, *, unit=_LN2, classes=(1, 0), total=False):
+    per_dim = z * (weight[:, classes[0]] - (weight[:, classes[1]] if classes[1] is not None else 0.0)) / unit
+    return per_dim.sum(-1) if total else per_dim
+
+
+def _dib_step_with(pxy, labels, beta, *, prior=True, log=np.log2, weights="px", choose=np.argmax):
+    """One DIB reassignment with one piece changed, to recognise a learner's mistake."""
+    pxy, labels = np.asarray(pxy, dtype=float), np.asarray(labels)
+    px = pxy.sum(1)
+    pyx = pxy / px[:, None]
+    n_t = len(px)
+    mass = px if weights == "px" else np.full(len(px), 1.0 / len(px))
+    pt = np.bincount(labels, weights=mass, minlength=n_t)
+    joint_ty = np.zeros((n_t, pxy.shape[1]))
+    np.add.at(joint_ty, labels, pxy if weights == "px" else pyx * mass[:, None])
+    used = pt > 0
+    pyt = np.where(used[:, None], joint_ty / np.where(used, pt, 1.0)[:, None], 0.0)
+    kl = np.full((len(px), n_t), np.inf)
+    kl[:, used] = info.kl_matrix(pyx, pyt[used])
+    with np.errstate(divide="ignore"):
+        log_prior = log(pt) if prior else np.where(used, 0.0, -np.inf)
+    score = np.where(used[None, :], log_prior[None, :] - beta * kl, -np.inf)
+    if choose is np.argmin:
+        score = np.where(used[None, :], score, np.inf)
+    return choose(score, axis=1)
+
+
+def _dib_case(seed, n_x, n_y, beta, n_used):
+    rng = np.random.default_rng(seed)
+    pxy = rng.dirichlet(np.full(n_x * n_y, 0.5)).reshape(n_x, n_y)
+    return (pxy, rng.integers(0, n_used, size=n_x), beta)
+
+
+_DIB_CASES = [_dib_case(151, 8, 3, 2.0, 4), _dib_case(152, 12, 4, 5.0, 6), _dib_case(153, 6, 2, 1.0, 6),
+              _dib_case(154, 10, 5, 0.5, 3), (joints.noisy_labels() / joints.noisy_labels().sum(), np.arange(32) % 5,
+                                              3.0)]
+
+
+# ----------------------------------------------------------------------------
 # Appendix A1: estimating mutual information
 # ----------------------------------------------------------------------------
 def _plugin_with(x, y, miller_madow, *, unit=_LN2, sign=1.0, support="observed", half=True, flag=True):
@@ -1103,6 +1259,75 @@ class _Checks:
         "p = softmax over the classes of each sample's logits, averaged over the S samples (axis 0); "
         "the prediction is the argmax over the classes.",
     )
+    rank_by_rate = Exercise(
+        "6.1", "ranking by rate", lambda mean, std: vib.dimension_order(mean, std, "rate"),
+        _RANK_CASES,
+        [Mistake("most bits first: sort the rates in decreasing order (descending=True).",
+                 lambda m, s: vib.dimension_order(m, s, "rate").flip(-1)),
+         Mistake("that is the article's ranking, by posterior variance, highest first: a dimension at the prior "
+                 "has variance 1 and carries nothing. Rank by the rate, E_x KL_k.",
+                 lambda m, s: vib.dimension_order(m, s, "variance")),
+         Mistake("that ranks by the spread of the means, Var_x mu_k (the active-unit criterion), not by the bits: "
+                 "a moving mean under a wide posterior carries few bits.", lambda m, s: _ranked(m.var(dim=0))),
+         Mistake("return the order of the dimensions (indices, most bits first), not the rates themselves.",
+                 lambda m, s: vib.rate_per_dimension(m, s))],
+        "rate_k = mean over the inputs of (sigma_k^2 + mu_k^2 - 1 - ln sigma_k^2) / (2 ln 2); return "
+        "torch.argsort(rate, descending=True).",
+    )
+    prune_layers = _ArraysExercise(
+        "6.2", "the smaller layers", _prune_with, _PRUNE_CASES,
+        [Mistake("the encoder's last layer outputs K means and then K std parameters: keep the columns of both "
+                 "(keep and keep + K), not only the means.", lambda w, b, d, k: _prune_with(w, b, d, k, stds=False)),
+         Mistake("the std of dimension j is output K columns after its mean: take columns keep + K for the stds.",
+                 lambda w, b, d, k: _prune_with(w, b, d, k, std_offset=False)),
+         Mistake("the decoder's weight has one row per latent dimension (z @ w_decoder): keep rows, not columns.",
+                 lambda w, b, d, k: _prune_with(w, b, d, k, decoder="columns")),
+         Mistake("prune the bias of the heads as well: it has one entry per output column.",
+                 lambda w, b, d, k: _prune_with(w, b, d, k, bias=False))],
+        "columns = torch.cat([keep, keep + K]) with K = w_decoder.shape[0]; return "
+        "(w_heads[:, columns], b_heads[columns], w_decoder[keep]).",
+    )
+    fgsm = Exercise(
+        "6.4", "FGSM", lambda loss, x, y, eps: attacks.fgsm(loss, x, y, eps), _FGSM_CASES,
+        [Mistake("clip the result to the valid pixel range [0, 1] (x.clamp(0, 1)).",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, clip=False)),
+         Mistake("step *up* the loss: x + epsilon * sign(gradient); a minus sign makes the inputs easier.",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, sign=-1.0)),
+         Mistake("FGSM takes the sign of the gradient, so that every pixel moves by exactly epsilon (the "
+                 "L-infinity ball), not the gradient itself.",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, direction="raw")),
+         Mistake("a normalised gradient is the L2 attack; the L-infinity FGSM takes its sign.",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, direction="l2"))],
+        "x_ = x.clone().requires_grad_(True); grad = torch.autograd.grad(loss(x_, y).sum(), x_)[0]; "
+        "return (x + epsilon * grad.sign()).clamp(0, 1).",
+        rtol=1e-6, atol=1e-7, properties=_fgsm_properties,
+    )
+    contributions = Exercise(
+        "6.3", "concept contributions", _contributions_with, _CONTRIBUTION_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda w, z: _contributions_with(w, z, unit=1.0)),
+         Mistake("the log-odds of class 1 against class 0 use the difference of the two columns of the weight, "
+                 "w[:, 1] - w[:, 0].", lambda w, z: _contributions_with(w, z, classes=(1, None))),
+         Mistake("the sign: log-odds of class 1 against class 0, w[:, 1] - w[:, 0].",
+                 lambda w, z: _contributions_with(w, z, classes=(0, 1))),
+         Mistake("one contribution per dimension and input, shape (n, K): do not sum over the dimensions.",
+                 lambda w, z: _contributions_with(w, z, total=True))],
+        "contributions = z * (weight[:, 1] - weight[:, 0]) / ln 2, shape (n, K).",
+        rtol=1e-5, atol=1e-6,
+    )
+    dib_step = Exercise(
+        "6.5", "one DIB update", ib.dib_update, _DIB_CASES,
+        [Mistake("the DIB scores each cluster by log2 p(t) - beta KL: without log2 p(t) nothing pulls inputs "
+                 "into big clusters, and H(T) is not minimised.",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, prior=False)),
+         Mistake("the KL is in bits, so take log2 p(t) as well (np.log mixes nats with bits and rescales beta).",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, log=np.log)),
+         Mistake("weigh each input by p(x) when you form p(t) and p(y|t), not equally.",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, weights="uniform")),
+         Mistake("the best cluster maximises log2 p(t) - beta KL (argmax, not argmin).",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, choose=np.argmin))],
+        "p(t) = sum of p(x) over the inputs with label t; p(y|t) = sum of p(x, y) over them / p(t); new label of x = "
+        "argmax over the clusters in use of log2 p(t) - beta KL_bits(p(y|x) || p(y|t)).",
+    )
     plugin_mi = Exercise(
         "A1.1", "the plug-in estimate with Miller-Madow", lambda x, y, mm: plugin.plugin_information(
             x, y, miller_madow=mm), _PLUGIN_CASES,
@@ -1247,7 +1472,8 @@ def exercises_of(notebook: str) -> list[Exercise]:
         raise ValueError(f"notebook={notebook!r} is not named like a course notebook, NN_slug.ipynb "
                          "(e.g. 01_ib_principle.ipynb)")
     prefix = match.group(1).lstrip("0")
-    found = [e for e in all_exercises() if e.number.split(".")[0] == prefix]
+    found = sorted((e for e in all_exercises() if e.number.split(".")[0] == prefix),
+                   key=lambda e: int(e.number.split(".")[1]))
     if not found:
         numbers = sorted({e.number.split(".")[0] for e in all_exercises()})
         raise ValueError(f"notebook={notebook!r}: the course has no exercises for notebook {match.group(1)} "

@@ -144,6 +144,20 @@ class MLPEnsemble(nn.Module):
         return [f"act{k}" for k in range(1, len(self.widths) - 1)]
 
 
+def member_parameters(model: nn.Module) -> int:
+    """The number of weights and biases of one member of an ensemble (all members have the same).
+
+    Every parameter of an ensemble (``MLPEnsemble``, ``vib.VIBEnsemble``, ...) carries a leading
+    members axis; this counts one slice of each.
+    """
+    model = validate.module(model)
+    parameters = list(model.parameters())
+    if not parameters or any(p.ndim < 2 for p in parameters) or len({p.shape[0] for p in parameters}) != 1:
+        raise ValueError(f"model must be an ensemble whose parameters share a leading members axis, "
+                         f"got {type(model).__name__}")
+    return sum(p[0].numel() for p in parameters)
+
+
 def ensemble_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Each member's mean cross-entropy in bits.
 

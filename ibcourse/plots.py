@@ -325,6 +325,52 @@ def rate_distortion(ax: plt.Axes, betas, curves: dict, *, title: str = "", zoom_
     return ax
 
 
+def factor_information(ax: plt.Axes, values, factor_names, *, title: str = "", vmax: float | None = None,
+                       colorbar: bool = True) -> plt.Axes:
+    """Heat map of I(Z_k; F_j) in bits: latent dimensions down, known factors across, values printed in the cells.
+
+    ``values`` has shape (K, len(factor_names)) (e.g. ``concepts.latent_factor_information``);
+    the colour scale runs from 0 to ``vmax`` bits (default: the largest value), with a colour bar.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != len(factor_names):
+        raise ValueError(f"values must have shape (K, {len(factor_names)}), got {values.shape}")
+    top = float(values.max()) if vmax is None else vmax
+    image = ax.imshow(values, cmap="viridis", vmin=0, vmax=top, aspect="auto", interpolation="nearest")
+    for (k, j), v in np.ndenumerate(values):
+        ax.text(j, k, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v < 0.6 * top else "black")
+    ax.set_xticks(range(len(factor_names)), factor_names, rotation=20)
+    ax.set_yticks(range(values.shape[0]), [f"z{k + 1}" for k in range(values.shape[0])])
+    ax.set_xlabel("known factor")
+    ax.set_ylabel("latent dimension")
+    ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="I(z_k; factor) [bits]")
+    return ax
+
+
+def image_grid(ax: plt.Axes, images, *, row_labels=(), column_labels=(), title: str = "") -> plt.Axes:
+    """A grid of grey images (rows, columns, height, width) in [0, 1], white gaps between them, one axes.
+
+    ``row_labels`` and ``column_labels`` label the rows (left) and columns (bottom).
+    """
+    images = np.asarray(images, dtype=float)
+    if images.ndim != 4:
+        raise ValueError(f"images must have shape (rows, columns, height, width), got {images.shape}")
+    rows, columns, h, w = images.shape
+    canvas = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for r in range(rows):
+        for c in range(columns):
+            canvas[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = images[r, c]
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_yticks([r * (h + 1) + h / 2 - 0.5 for r in range(rows)] if row_labels else [], list(row_labels))
+    ax.set_xticks([c * (w + 1) + w / 2 - 0.5 for c in range(columns)] if column_labels else [], list(column_labels))
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title(title)
+    return ax
+
+
 def against_truth(ax: plt.Axes, truth, estimates: dict, *, caps: dict | None = None, title: str = "",
                   ylabel: str = "estimate of I(X;Y) [bits]") -> plt.Axes:
     """Estimates of a mutual information against its true value (bits, both axes), with the line y = x.

@@ -117,6 +117,9 @@ class VIBEnsemble(_GaussianEncoder):
     stochastic : sequence of bool, optional
         Per member; False makes a deterministic baseline of the same architecture
         (z = mean, no noise; give it beta = 0). Default: all stochastic.
+    decoder_hidden : sequence of int, optional
+        Widths of hidden ReLU layers of the decoder; default none (a linear decoder, as in
+        Alemi et al.).
     body : nn.Module, optional
         An ensemble network with one member per seed that turns the inputs into features
         before the MLP encoder: ``models.ConvEnsemble`` (a convolutional VIB) or
@@ -125,12 +128,14 @@ class VIBEnsemble(_GaussianEncoder):
     """
 
     def __init__(self, n_in: int, n_classes: int, k: int, hidden: Sequence[int], seeds: Sequence[int],
-                 stochastic: Sequence[bool] | None = None, *, body: nn.Module | None = None):
+                 stochastic: Sequence[bool] | None = None, decoder_hidden: Sequence[int] = (), *,
+                 body: nn.Module | None = None):
         super().__init__(n_in, k, hidden, seeds, body)
         self.n_classes = validate.count(n_classes, "n_classes", minimum=2)
+        decoder_hidden = validate.counts(decoder_hidden, "decoder_hidden", min_length=0)
         members = len(seeds)
         stochastic = [True] * members if stochastic is None else validate.flags(stochastic, "stochastic", members)
-        self.decoder = MLPEnsemble([k, n_classes], ["relu"] * members, [s + 500 for s in seeds])
+        self.decoder = MLPEnsemble([k, *decoder_hidden, n_classes], ["relu"] * members, [s + 500 for s in seeds])
         self.register_buffer("noise", torch.tensor(stochastic, dtype=torch.float32)[:, None, None, None])
 
     def forward(self, x: torch.Tensor, samples: int = 1, *, sampler: Callable | None = None
@@ -206,21 +211,24 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0); and ``wrong_S``, a bool
     array (members, n) that marks the examples the ``samples``-draw prediction gets wrong
     (its row means are ``error_S``; see ``error_difference``). ``x`` and ``y`` may be
-    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1. The inputs are
-    encoded ``chunk`` at a time (memory); the results do not depend on it.
+    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1. ``x`` is
+    (n, n_in), shared by all members, or (members, n, n_in), one set of inputs per member
+    (each member's adversarial examples, for instance). The inputs are encoded ``chunk``
+    at a time (memory); the results do not depend on it.
     """
     if not isinstance(model, VIBEnsemble):
         raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
     samples, chunk = validate.count(samples, "samples"), validate.count(chunk, "chunk")
     x, y = validate.model_input(x, model, "x"), validate.class_labels(y, model.n_classes)
-    if y.shape != (len(x),):
-        raise ValueError(f"y must have shape ({len(x)},) to match x, got {tuple(y.shape)}")
+    n = x.shape[-2] if x.ndim == 3 else len(x)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},) to match x, got {tuple(y.shape)}")
     if h_y is not None:
         h_y = validate.number(h_y, "h_y", low=0)
     model.eval()
     device = next(model.parameters()).device
     x, y = x.to(device), y.to(device)
-    mean, std = (torch.cat(parts, dim=1) for parts in zip(*(model.encode(part) for part in x.split(chunk))))
+    mean, std = (torch.cat(parts, dim=1) for parts in zip(*(model.encode(part) for part in x.split(chunk, dim=-2))))
     logits = model.decode_samples(mean, std, samples)
     mean_logits = model.decoder(mean)
     if h_y is None:
@@ -370,6 +378,110 @@ def active_dimensions(model: nn.Module, x: torch.Tensor, threshold: float = 0.01
     return (mean.var(dim=1) > threshold).sum(dim=-1).cpu().numpy()
 
 
+def dimension_order(mean: torch.Tensor, std: torch.Tensor, by: str = "rate") -> torch.Tensor:
+    """The latent dimensions of each model in the order a pruning keeps them, first kept first.
+
+    ``by="rate"``: by the bits each dimension carries (``rate_per_dimension``), most first;
+    the ranking that keeps what the decoder can use. ``by="variance"``: by the posterior
+    variance E_x sigma_k(x)^2, highest first, the ranking of the source article; a dimension
+    at the prior has variance 1, the highest a VIB's posterior usually reaches, and carries
+    no information, so this ranking keeps the useless dimensions first.
+
+    Parameters
+    ----------
+    mean, std : tensors of equal shape (..., n, K)
+        Posterior means and standard deviations of n inputs (a leading members axis is allowed).
+    by : {"rate", "variance"}
+
+    Returns
+    -------
+    int64 tensor of shape (..., K): dimension indices, the first kept first (ties keep index order).
+    """
+    mean, std = validate.tensor(mean, "mean"), validate.tensor(std, "std")
+    if mean.shape != std.shape or mean.ndim < 2:
+        raise ValueError(f"mean and std must have the same shape (..., n, K), got {tuple(mean.shape)} and "
+                         f"{tuple(std.shape)}")
+    if by == "rate":
+        score = rate_per_dimension(mean, std)
+    elif by == "variance":
+        score = std.square().mean(dim=-2)
+    else:
+        raise ValueError(f"by must be 'rate' or 'variance', got {by!r}")
+    return torch.argsort(score, dim=-1, descending=True, stable=True)
+
+
+def prune(model: VIBEnsemble, keep) -> VIBEnsemble:
+    """A smaller VIB that keeps only some latent dimensions of each member: the network itself shrinks.
+
+    For member m the new bottleneck holds the dimensions ``keep[m]`` of the old one, in that
+    order: the encoder's output layer loses the columns of the mean and std of every other
+    dimension, and the decoder's first layer loses their rows. Every other weight is copied.
+    Decoding with the dimensions left out is decoding them at z_k = 0, the prior's mean.
+
+    Parameters
+    ----------
+    model : VIBEnsemble
+    keep : int array or tensor, shape (members, k), 1 <= k <= K
+        Distinct dimension indices per member (e.g. the first k of ``dimension_order``).
+
+    Returns
+    -------
+    VIBEnsemble with K = k, on the model's device, each member stochastic or not as before.
+    """
+    if not isinstance(model, VIBEnsemble):
+        raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
+    members, k_old = len(model.encoder.seeds), model.k
+    keep = validate.array(keep, "keep")
+    if not np.issubdtype(keep.dtype, np.integer):
+        raise TypeError(f"keep must hold integer dimension indices, got dtype {keep.dtype}")
+    if keep.ndim != 2 or keep.shape[0] != members or not 1 <= keep.shape[1] <= k_old:
+        raise ValueError(f"keep must have shape ({members}, k) with 1 <= k <= {k_old}, got {keep.shape}")
+    if keep.min() < 0 or keep.max() >= k_old:
+        raise ValueError(f"keep must hold indices in 0 .. {k_old - 1}, got {keep.min()} to {keep.max()}")
+    if any(len(set(row.tolist())) != len(row) for row in keep):
+        raise ValueError("keep must not repeat a dimension within a member")
+    encoder, decoder = model.encoder.widths, model.decoder.widths
+    small = VIBEnsemble(encoder[0], model.n_classes, keep.shape[1], encoder[1:-1], model.encoder.seeds,
+                        stochastic=[bool(v) for v in model.noise.flatten().tolist()], decoder_hidden=decoder[1:-1])
+    device = next(model.parameters()).device
+    small.to(device)
+    index = torch.as_tensor(keep, device=device)
+    columns = torch.cat([index, index + k_old], dim=1)  # the means, then the stds, of the kept dimensions
+    last, first = f"linear{len(encoder) - 1}", "linear1"
+    state = dict(model.state_dict())
+    for name in (f"encoder.{last}.weight", f"encoder.{last}.bias"):
+        value = state[name]
+        state[name] = value.gather(2, columns[:, None, :].expand(-1, value.shape[1], -1))
+    weight = state[f"decoder.{first}.weight"]
+    state[f"decoder.{first}.weight"] = weight.gather(1, index[:, :, None].expand(-1, -1, weight.shape[2]))
+    small.load_state_dict(state)
+    return small
+
+
+def accuracy_by_kept(model: VIBEnsemble, order, kept, x, y, *, samples: int = 12) -> np.ndarray:
+    """Test accuracy of the smaller models that keep the first k dimensions of ``order``, for each k in ``kept``.
+
+    Parameters
+    ----------
+    model : VIBEnsemble
+    order : int array or tensor (members, K)
+        Each member's dimensions in the order a pruning keeps them (e.g. ``dimension_order``).
+    kept : sequence of int
+        Numbers of dimensions to keep, each in 1 .. K.
+    x, y : test inputs (n, n_in) and labels (n,)
+    samples : int
+        Draws of z averaged by each prediction (as ``evaluate``'s ``error_S``).
+
+    Returns
+    -------
+    array (len(kept), members): the accuracy (1 - error_S) of each ``prune(model, order[:, :k])``.
+    """
+    order = validate.array(order, "order")
+    kept = validate.integers(kept, "kept", minimum=1, maximum=order.shape[-1] if order.ndim == 2 else None,
+                             min_length=1)
+    return np.stack([1.0 - evaluate(prune(model, order[:, :k]), x, y, samples=samples)["error_S"] for k in kept])
+
+
 def rate_per_dimension(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
     """The rate of each latent dimension: KL(N(mean_k, std_k^2) || N(0, 1)) averaged over the data, in bits.
 
@@ -413,6 +525,75 @@ def rate_by_class(kl, labels, n_classes: int) -> np.ndarray:
     if np.any(counts == 0):
         raise ValueError(f"labels must hold every class 0 .. {n_classes - 1}; missing {np.flatnonzero(counts == 0).tolist()}")
     return np.bincount(y, weights=kl, minlength=n_classes) / counts
+
+
+@torch.no_grad()
+def encoder_information(mean, std, pxy, *, samples: int = 256, seed: int = 0) -> dict[str, np.ndarray]:
+    """I(Z;X) and I(Z;Y) in bits of Gaussian encoders of a discrete X, estimated by Monte Carlo, not bounded.
+
+    When X takes finitely many values x with known p(x, y), and p(z|x) = N(mean_x, diag std_x^2),
+    the marginal p(z) = sum_x p(x) p(z|x) is a finite mixture whose density can be evaluated,
+    so I(Z;X) = E log2 [p(z|x) / p(z)] and I(Z;Y) = E log2 [p(z|y) / p(z)], with
+    p(z|y) = sum_x p(x|y) p(z|x), are expectations of computable quantities: averaged over
+    ``samples`` draws of z for every x, they converge to the true values (unlike the KL to a
+    prior, which only bounds I(Z;X) from above). The standard errors are those of the
+    Monte Carlo averages.
+
+    Parameters
+    ----------
+    mean, std : tensors or arrays (members, |X|, K) or (|X|, K); std > 0
+        The posterior of every value of X (row x of ``pxy``).
+    pxy : array (|X|, |Y|)
+        The joint distribution of X and Y (rows with p(x) = 0 are allowed and ignored).
+    samples : int
+        Draws of z per value of x.
+    seed : int
+        Seeds the draws (a private generator).
+
+    Returns
+    -------
+    dict of arrays (members,) (or floats for 2-D input): ``i_zx``, ``i_zy`` (bits) and their
+    Monte Carlo standard errors ``i_zx_se``, ``i_zy_se``.
+    """
+    mean, std = (validate.tensor(v, n).double() for v, n in ((mean, "mean"), (std, "std")))
+    single = mean.ndim == 2
+    if single:
+        mean, std = mean[None], std[None]
+    pxy = info.as_distribution(pxy, "pxy", ndim=2)
+    if mean.ndim != 3 or mean.shape != std.shape or mean.shape[1] != pxy.shape[0]:
+        raise ValueError(f"mean and std must have shape (members, |X|, K) with |X| = {pxy.shape[0]} rows of pxy, "
+                         f"got {tuple(mean.shape)} and {tuple(std.shape)}")
+    validate.finite(mean, "mean")
+    if not bool((std > 0).all()) or not bool(torch.isfinite(std).all()):
+        raise ValueError("std must be finite and positive")
+    samples = validate.count(samples, "samples", minimum=2)
+    gen = torch.Generator().manual_seed(validate.seed(seed))
+    used = pxy.sum(1) > 0
+    pxy = torch.from_numpy(pxy[used])
+    mean, std = mean[:, torch.from_numpy(used)].cpu(), std[:, torch.from_numpy(used)].cpu()
+    px, py = pxy.sum(1), pxy.sum(0)
+    p_y_given_x = pxy / px[:, None]  # (X, Y)
+    p_x_given_y = torch.where(py > 0, pxy / torch.where(py > 0, py, 1.0), 0.0)  # (X, Y); 0 for labels never seen
+    members, n_x, k = mean.shape
+    out = {name: np.zeros(members) for name in ("i_zx", "i_zx_se", "i_zy", "i_zy_se")}
+    for m in range(members):
+        mu, precision = mean[m], std[m].pow(-2)  # (X, K)
+        z = mu[:, None] + std[m][:, None] * torch.randn(n_x, samples, k, generator=gen, dtype=torch.float64)
+        # log p(z | x') for every draw z (of every x) and every x': (X, S, X'), by expanding the squares
+        squares = (z.square() @ precision.T - 2 * z @ (mu * precision).T + (mu.square() * precision).sum(-1))
+        log_q = -0.5 * squares - torch.log(std[m]).sum(-1) - 0.5 * k * math.log(2 * math.pi)
+        log_pz = torch.logsumexp(log_q + torch.log(px), dim=-1)  # (X, S)
+        own = torch.diagonal(log_q, dim1=0, dim2=2).T  # (X, S): log p(z | x) at the draw's own x
+        top = log_q.max(dim=-1, keepdim=True).values
+        pz_given_y = torch.exp(log_q - top) @ p_x_given_y  # (X, S, Y), times exp(-top)
+        # p(y|x) > 0 implies p(x|y) > 0, and the draw's own x keeps p(z|y) > 0 where it is weighed
+        log_pz_given_y = torch.where(p_y_given_x[:, None] > 0, torch.log(pz_given_y) + top, 0.0)
+        per_draw = {"i_zx": (own - log_pz) / _LN2,
+                    "i_zy": ((p_y_given_x[:, None] * log_pz_given_y).sum(-1) - log_pz) / _LN2}
+        for name, values in per_draw.items():
+            out[name][m] = float((px * values.mean(-1)).sum())
+            out[name + "_se"][m] = float(torch.sqrt((px.square() * values.var(-1) / samples).sum()))
+    return {name: float(v[0]) for name, v in out.items()} if single else out
 
 
 class VAEEnsemble(_GaussianEncoder):

@@ -465,7 +465,7 @@ def test_each_predict_mistake_differs_from_the_reference_on_every_case():
             assert bool((mistake.answer(logits) != want).any())
 
 
-@pytest.mark.parametrize("notebook", ["04_deep_vib", "05_architectures", "A1_estimating_mutual_information"])
+@pytest.mark.parametrize("notebook", ["04_deep_vib", "05_architectures", "06_applications", "A1_estimating_mutual_information"])
 def test_notebooks_number_their_exercises_in_order_and_as_their_checks_do(notebook):
     """Each stub's "Exercise N.M" (or "A1.M") is the number of the check that follows it, and the numbers increase."""
     import jupytext
@@ -544,3 +544,135 @@ def test_exercise_ids_are_unique_and_numbered():
 def test_exercises_of_bad_names(name, error):
     with pytest.raises(error, match="notebook"):
         exercises_of(name)
+
+
+
+
+# ---------------------------------------------------------------------------- Section 6: applications
+def _rank_numpy(m, s, *, unit=1.0, order="descending", by="rate"):
+    """A learner's ranking in numpy (nats: the order does not depend on the unit); keywords make mistakes."""
+    m, s = m.numpy(), s.numpy()
+    score = {"rate": np.mean(s ** 2 + m ** 2 - 1 - 2 * np.log(s), axis=0) / (2 * unit),
+             "variance": np.mean(s ** 2, axis=0), "spread": m.var(axis=0), "abs": np.abs(m).mean(0)}[by]
+    return np.argsort(-score if order == "descending" else score, kind="stable")
+
+
+def _prune_loop(w, b, d, keep, *, offset=True, bias=True, rows=True, stds=True):
+    """A learner's pruning with index lists; keywords make mistakes."""
+    k = d.shape[0]
+    columns = [int(j) for j in keep] + ([int(j) + (k if offset else 0) for j in keep] if stds else [])
+    return (w[:, columns], b[columns] if bias else b, d[[int(j) for j in keep]] if rows else d[:, [int(j) for j in keep]])
+
+
+def _fgsm_backward(loss, x, y, eps, *, sign=1.0, clip=True, step="sign", in_place=False):
+    """A learner's FGSM with .backward(); keywords make mistakes."""
+    x_adv = x.clone().detach().requires_grad_(True)
+    loss(x_adv, y).sum().backward()
+    direction = {"sign": x_adv.grad.sign(), "raw": x_adv.grad,
+                 "l2": x_adv.grad / x_adv.grad.norm(dim=-1, keepdim=True)}[step]
+    if in_place:
+        x += sign * eps * direction
+        return x.clamp_(0, 1)
+    out = x + sign * eps * direction
+    return out.clamp(0, 1) if clip else out
+
+
+def _contributions_einsum(w, z, *, unit=LN2, column=None, total=False):
+    """A learner's contributions with einsum; keywords make mistakes."""
+    difference = w[:, 1] - w[:, 0] if column is None else w[:, column]
+    out = torch.einsum("nk,k->nk", z, difference) / unit
+    return out.sum(1) if total else out
+
+
+def _dib_loop(pxy, labels, beta, *, prior=True, log=np.log2, weighted=True, best=np.argmax):
+    """A learner's DIB update with a loop over clusters; keywords make mistakes."""
+    px = pxy.sum(1)
+    clusters = np.unique(labels)
+    scores = []
+    for t in clusters:
+        members = labels == t
+        weights = px[members] if weighted else np.full(members.sum(), 1 / len(px))
+        p_t = weights.sum()
+        rows = pxy[members] / px[members, None]
+        p_y_t = (weights[:, None] * rows).sum(0) / p_t
+        kl = np.array([np.sum(r[r > 0] * np.log2(r[r > 0] / p_y_t[r > 0])) for r in pxy / px[:, None]])
+        scores.append((log(p_t) if prior else 0.0) - beta * kl)
+    return clusters[best(np.stack(scores, axis=1), axis=1)]
+
+
+SECTION_6_RIGHT = [
+    (check.rank_by_rate, _rank_numpy),
+    (check.rank_by_rate, lambda m, s: torch.sort(_kl_per_dim(m, s).mean(0), descending=True).indices),
+    (check.prune_layers, _prune_loop),
+    (check.prune_layers, lambda w, b, d, keep: (torch.index_select(w, 1, torch.cat([keep, keep + d.shape[0]])),
+                                                b[torch.cat([keep, keep + d.shape[0]])], d.index_select(0, keep))),
+    (check.fgsm, _fgsm_backward),
+    (check.contributions, _contributions_einsum),
+    (check.contributions, lambda w, z: (z.numpy() * (w[:, 1] - w[:, 0]).numpy()) / np.log(2)),
+    (check.dib_step, _dib_loop),
+    (check.dib_step, lambda pxy, labels, beta: ib.dib_update(pxy, labels, beta)),
+]
+
+SECTION_6_WRONG = [
+    (check.rank_by_rate, lambda m, s: _rank_numpy(m, s, order="ascending"), "decreasing order"),
+    (check.rank_by_rate, lambda m, s: _rank_numpy(m, s, by="variance"), "the article's ranking"),
+    (check.rank_by_rate, lambda m, s: _rank_numpy(m, s, by="spread"), "spread of the means"),
+    (check.rank_by_rate, lambda m, s: _kl_per_dim(m, s).mean(0), "not the rates themselves"),
+    (check.rank_by_rate, lambda m, s: _rank_numpy(m, s, by="abs"), "spread of the means"),
+    (check.rank_by_rate, lambda m, s: torch.roll(torch.as_tensor(_rank_numpy(m, s)), 1), "expected"),
+    (check.prune_layers, lambda w, b, d, keep: _prune_loop(w, b, d, keep, stds=False), "not only the means"),
+    (check.prune_layers, lambda w, b, d, keep: _prune_loop(w, b, d, keep, offset=False), "keep + K for the stds"),
+    (check.prune_layers, lambda w, b, d, keep: _prune_loop(w, b, d, keep, rows=False), "keep rows"),
+    (check.prune_layers, lambda w, b, d, keep: _prune_loop(w, b, d, keep, bias=False), "bias"),
+    (check.prune_layers, lambda w, b, d, keep: _prune_loop(w, b, d, keep)[:2], "expected"),
+    (check.fgsm, lambda loss, x, y, e: _fgsm_backward(loss, x, y, e, clip=False), "clip"),
+    (check.fgsm, lambda loss, x, y, e: _fgsm_backward(loss, x, y, e, sign=-1.0), "step *up* the loss"),
+    (check.fgsm, lambda loss, x, y, e: _fgsm_backward(loss, x, y, e, step="raw"), "sign of the gradient"),
+    (check.fgsm, lambda loss, x, y, e: _fgsm_backward(loss, x, y, e, step="l2"), "L2 attack"),
+    (check.fgsm, lambda loss, x, y, e: _fgsm_backward(loss, x, y, e, in_place=True), "in place"),
+    (check.fgsm, lambda loss, x, y, e: _fgsm_backward(loss, x, y, e).numpy(), "torch tensor"),
+    (check.contributions, lambda w, z: _contributions_einsum(w, z, unit=1.0), "nats"),
+    (check.contributions, lambda w, z: _contributions_einsum(w, z, column=1), "difference of the two columns"),
+    (check.contributions, lambda w, z: -_contributions_einsum(w, z), "the sign"),
+    (check.contributions, lambda w, z: _contributions_einsum(w, z, total=True), "do not sum"),
+    (check.dib_step, lambda pxy, labels, beta: _dib_loop(pxy, labels, beta, prior=False), "without log2 p(t)"),
+    (check.dib_step, lambda pxy, labels, beta: _dib_loop(pxy, labels, beta, log=np.log), "take log2 p(t)"),
+    (check.dib_step, lambda pxy, labels, beta: _dib_loop(pxy, labels, beta, weighted=False), "weigh each input"),
+    (check.dib_step, lambda pxy, labels, beta: _dib_loop(pxy, labels, beta, best=np.argmin), "argmax, not argmin"),
+    (check.dib_step, lambda pxy, labels, beta: np.eye(len(labels))[_dib_loop(pxy, labels, beta)], "expected"),
+]
+
+
+@pytest.mark.parametrize("exercise, answer", SECTION_6_RIGHT)
+def test_section_6_correct_answers_pass_through(exercise, answer, capsys, monkeypatch):
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    assert exercise(answer) is answer
+    assert "correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("exercise, wrong, hint", SECTION_6_WRONG)
+def test_section_6_wrong_answers_get_their_hint(exercise, wrong, hint, capsys, monkeypatch):
+    monkeypatch.delenv("IBCOURSE_STRICT", raising=False)
+    assert exercise(wrong) is exercise.reference
+    out = capsys.readouterr().out
+    assert "✗" in out and " ".join(hint.split()) in " ".join(out.split())
+    monkeypatch.setenv("IBCOURSE_STRICT", "1")
+    with pytest.raises(ExerciseError):
+        exercise(wrong)
+
+
+def test_each_rank_mistake_differs_from_the_reference_on_some_case():
+    """The ranking cases are built so that reversed, variance and spread orders all differ from the rate order."""
+    from ibcourse.exercises import _RANK_CASES
+
+    for mistake in check.rank_by_rate.mistakes[:3]:
+        assert any(not torch.equal(torch.as_tensor(mistake.answer(m, s)), check.rank_by_rate.reference(m, s))
+                   for m, s in _RANK_CASES)
+
+
+def test_the_dib_mistakes_are_recognised_by_the_package_update():
+    """The mistakes' generator, unchanged, gives the package's update: the reference and the hints agree."""
+    from ibcourse.exercises import _DIB_CASES, _dib_step_with
+
+    for case in _DIB_CASES:
+        assert np.array_equal(_dib_step_with(*case), ib.dib_update(*case))

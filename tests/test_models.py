@@ -60,3 +60,9 @@ def test_bad_configuration(args, message):
 def test_bad_input_shape():
     with pytest.raises(ValueError, match="x must have shape"):
         models.MLPEnsemble([3, 2], ["tanh"], [0])(torch.zeros(4, 5))
+
+
+def test_member_parameters_counts_one_member():
+    assert models.member_parameters(models.MLPEnsemble([3, 4, 2], ["relu"] * 5, list(range(5)))) == 3 * 4 + 4 + 4 * 2 + 2
+    with pytest.raises(ValueError, match="ensemble"):
+        models.member_parameters(torch.nn.Linear(3, 2))
