@@ -170,14 +170,28 @@ def run_all(page: Page, seen: Visit, timeout_s: float) -> None:
     seen.run_s = time.monotonic() - start
 
 
-def save(page: Page, path: Path) -> None:
-    """File > Save (Ctrl+S) in JupyterLab, then wait for the file on disk to change."""
+def save(page: Page, path: Path) -> nbformat.NotebookNode:
+    """File > Save (Ctrl+S) in JupyterLab; the saved notebook, once the server has written it.
+
+    The server writes the file in place, so a read right after its time stamp changes can see
+    a partial file: wait until it changed, reads as a notebook, and stays the same for 0.5 s.
+    """
     before = path.stat().st_mtime_ns
     page.keyboard.press("Control+s")
     deadline = time.monotonic() + 60
-    while path.stat().st_mtime_ns == before:
+    while True:
         assert time.monotonic() < deadline, f"JupyterLab did not save {path.name} within 60 s"
-        time.sleep(0.2)
+        time.sleep(0.5)
+        stamp = path.stat().st_mtime_ns
+        if stamp == before:
+            continue
+        try:
+            saved = nbformat.read(path, as_version=4)
+        except nbformat.reader.NotJSONError:
+            continue
+        time.sleep(0.5)
+        if path.stat().st_mtime_ns == stamp:
+            return saved
 
 
 def move_slider(page: Page, explorer: Locator, seen: Visit, timeout_s: float) -> None:
@@ -239,8 +253,7 @@ def visit(browser: Browser, lab: Lab, name: str, run_timeout_s: float = RUN_TIME
         lab.wait_for_kernel(name)
         page.wait_for_selector(KERNEL_IDLE, timeout=120_000)
         run_all(page, seen, run_timeout_s)
-        save(page, path)
-        executed = nbformat.read(path, as_version=4)
+        executed = save(page, path)
         seen.cells = len(executed.cells)
         seen.problems += problems(executed)
         check_widgets(page, executed, seen, widget_timeout_s)
