@@ -9,6 +9,7 @@ estimators I(X;T) and I(T;Y) of a layer from its activations: binning, KDE bound
 models     networks (an ensemble of small MLPs trained at once)
 recording  layer activations through forward hooks, at chosen epochs
 training   the shared training loop
+generalization  training sets from a known population, the measured gap, generalization bounds
 vib        the Deep Variational IB and the beta-VAE: models, losses in bits, evaluation
 schedules  beta schedules (constant, linear warm-up, cyclical)
 exercises  checks for the notebooks' exercises

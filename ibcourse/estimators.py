@@ -475,7 +475,10 @@ def information_plane(activations: Mapping[str, np.ndarray], y, epochs, *,
         layer_options = dict(options)
         if grids is not None:
             grid = grids[layer_name]
-            layer_options["value_range"] = (float(layer.min()), float(layer.max())) if grid == "span" else grid
+            if grid == "span":  # a layer constant over every epoch (a dead ReLU layer) has no span: one bin
+                low, high = float(layer.min()), float(layer.max())
+                grid = (low, high) if high > low else None
+            layer_options["value_range"] = grid
         for i, e in enumerate(index):
             result = estimate(layer[e], y, **layer_options)
             values[:2, i, j] = _as_pair(result, name)

@@ -283,7 +283,7 @@ class MemberBatchNorm(_MemberMechanism):
         Members without batch normalisation get scale 1 and offset 0."""
         scale = self.gain / torch.sqrt(self.running_var + self.eps)
         offset = self.shift - scale * self.running_mean
-        on = torch.zeros(len(scale), 1, 1, dtype=torch.bool)
+        on = torch.zeros(len(scale), 1, 1, dtype=torch.bool, device=scale.device)
         for a, b in self._active:
             on[a:b] = True
         return torch.where(on, scale, 1.0).detach(), torch.where(on, offset, 0.0).detach()

@@ -330,3 +330,10 @@ def test_noisy_information_limits_and_seed():
 def test_noisy_information_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         estimators.noisy_information(np.zeros((4, 2)), np.arange(4) % 2, **kwargs)
+
+
+def test_span_of_a_constant_layer_is_one_bin():
+    y = np.array([0, 1, 0, 1])
+    dead = {"relu": np.zeros((3, 4, 2))}  # a ReLU layer that is 0 at every epoch
+    plane = estimators.information_plane(dead, y, [0, 1, 2], value_range="span", progress=False)
+    assert np.all(plane.i_xt == 0) and np.all(plane.i_ty == 0)
