@@ -48,7 +48,9 @@ class MemberActivation(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if len(self._runs) == 1:
             return ACTIVATIONS[self.kinds[0]](x)
-        return torch.cat([ACTIVATIONS[kind](x[a:b]) for kind, a, b in self._runs])
+        # split (one view op, one cat in the backward pass) rather than a slice per run
+        pieces = x.split([b - a for _, a, b in self._runs])
+        return torch.cat([ACTIVATIONS[kind](piece) for (kind, _, _), piece in zip(self._runs, pieces)])
 
     def extra_repr(self) -> str:
         return ", ".join(self.kinds)
@@ -169,19 +171,27 @@ class _MemberMechanism(nn.Module):
         super().__init__()
         self._active = _runs(flags)
         self._members = len(flags)
+        # the members cut into alternating runs: (slice, active?) covering 0 .. members
+        self._pieces, start = [], 0
+        for a, b in self._active:
+            if a > start:
+                self._pieces.append((slice(start, a), False))
+            self._pieces.append((slice(a, b), True))
+            start = b
+        if start < self._members:
+            self._pieces.append((slice(start, self._members), False))
 
     def apply(self, h: torch.Tensor, members: slice) -> torch.Tensor:
         raise NotImplementedError
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
-        if self._active == [(0, self._members)]:
-            return self.apply(h, slice(0, self._members))
-        pieces, start = [], 0
-        for a, b in self._active:
-            pieces += [h[start:a], self.apply(h[a:b], slice(a, b))]
-            start = b
-        pieces.append(h[start:])
-        return torch.cat(pieces)
+        if len(self._pieces) == 1:
+            members, active = self._pieces[0]
+            return self.apply(h, members) if active else h
+        # split (one view op, one cat in the backward pass) rather than a slice per run
+        parts = h.split([members.stop - members.start for members, _ in self._pieces])
+        return torch.cat([self.apply(part, members) if active else part
+                          for part, (members, active) in zip(parts, self._pieces)])
 
 
 class MemberNoise(_MemberMechanism):

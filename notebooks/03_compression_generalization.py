@@ -93,7 +93,7 @@ MECHANISMS = [  # (name, setting); a setting not given is the plain tanh network
 FRACTIONS = (0.05, 0.2, 0.8) if QUICK else (0.05, 0.1, 0.2, 0.4, 0.8)  # n / 4096
 GAP_NOISE = (0.05, 0.2, 0.5)  # std of the noise added to layer 5
 GAP_SEEDS = tuple(range(5)) if PAPER_SCALE else (0, 1)
-GAP_EPOCHS = 2000 if PAPER_SCALE else (40 if QUICK else 150)
+GAP_EPOCHS = 2000 if PAPER_SCALE else (40 if QUICK else 100)
 DELTA = 0.05  # the input-compression bound holds with probability 1 - DELTA
 
 # Section 3: noisy, clipped gradient descent (Langevin dynamics)
@@ -214,6 +214,7 @@ print(f"training: {history.seconds:.1f} s; recording {len(recorder.epochs)} epoc
 # %%
 recorded = recorder.activations  # layer -> (recordings, members, 4096, units)
 epochs = np.array(recorder.epochs)
+del recorder  # its own copy of the recordings (about 200 MB at the default sizes) is no longer needed
 names = [name for name, _ in MECHANISMS]
 index = {name: [m for m, member in enumerate(members) if member[0] == name] for name in names}
 narrow = layers[NARROW - 1]
@@ -240,7 +241,7 @@ noisy = {m: [estimators.noisy_information(recorded[narrow][e, m], y, noise_var=m
              for e in noisy_at] for m in range(len(members)) if "noise" in members[m][1]}
 seconds["estimate: noisy layer, Monte Carlo"] = time.perf_counter() - start
 print(f"binned and exact: {len(members)} networks x {len(layers)} layers x {len(epochs)} epochs, "
-      f"{seconds['estimate: binned and exact, all layers']:.1f} s; Monte Carlo: {len(noisy)} noisy layers x "
+      f"{seconds['estimate: binned and exact, all layers']:.1f} s\nMonte Carlo: {len(noisy)} noisy layers x "
       f"{len(noisy_at)} epochs, {seconds['estimate: noisy layer, Monte Carlo']:.1f} s")
 
 
@@ -267,12 +268,14 @@ def spread(values, digits=2):
     return f"{values.mean():.{digits}f}±{values.std(ddof=1):.{digits}f}"
 
 
-print(f"\nbinned I(X;T): fall from its peak to the end, bits (mean±sd over {len(SEEDS)} seeds)")
+print(f"\nbinned I(X;T): fall from its peak to the end, bits (mean±sd over {len(SEEDS)} seeds)\n"
+      "(T1 .. T5: hidden layers 1 to 5, their widths in brackets)")
 print(f"{'setting':<12}{'grid':>7}" + "".join(f"{f'T{k} ({w})':>10}" for k, w in enumerate(WIDTHS[1:-1], 1)))
 for name in names:
     print(f"{name:<12}{'span' if grid(name) == 'span' else '[-1,1]':>7}"
           + "".join(f"{spread(binned_fall[index[name], j]):>10}" for j in range(len(layers))))
-print("\nthe layer's own I(X;T) (exact H(T); T5 of the noisy networks by Monte Carlo): fall from its peak, bits")
+print("\nthe layer's own I(X;T): fall from its peak to the end, bits (mean±sd over seeds)\n"
+      "(exact H(T); T5 of the noisy networks by Monte Carlo)")
 print(f"{'setting':<12}" + "".join(f"{f'T{k}':>10}" for k in range(1, len(layers) + 1)) + f"{'test accuracy':>15}")
 for name in names:
     print(f"{name:<12}" + "".join(f"{spread(own_fall[index[name], j]):>10}" for j in range(len(layers)))
@@ -329,9 +332,9 @@ for name, expected in (("dropout 0.3", "smaller"), ("2 bits", "smaller"), ("batc
 #   dropout, weight-decay and batch-normalised networks, and in layers 1 to 4 of the
 #   noisy ones, the exact I(X;T) of every hidden layer is 12 bits at every recorded epoch
 #   (the first check; for the noisy networks, T5 without its noise too): the layers stay
-#   injective on the inputs, as in notebook 2. What
-#   falls is the binned estimate, by more than half a bit in some layer of every one of
-#   these networks, and by more than 5 bits in layer 2 of every network with dropout 0.3.
+#   injective on the inputs, as in notebook 2. What falls is the binned estimate, by more
+#   than half a bit in some layer of every one of these networks, and by more than 5 bits
+#   in layer 2 of every network with dropout 0.3.
 #   Dropout, weight decay and batch normalisation change how the activations crowd into
 #   the 30 bins, not what the layer knows about its input.
 # - **Noise makes compression real.** With the noise part of the network, T5 carries a
@@ -466,29 +469,22 @@ _ = claims.at_least(2 / 30 / float32_step, 1e6, "float32 is a million times fine
 # %%
 norm_layers = {name.replace("norm", "act"): name for name in layers}  # the tanh output -> after batch norm
 final = recording.capture(net, x_all, [*norm_layers, *norm_layers.values()])
-rows = []
-for m in index["batch norm"]:
-    for before, after in norm_layers.items():
-        t_before, t_after = final[before][m], final[after][m]
-        rows.append([estimators.exact_information(t_before, y).i_xt, estimators.exact_information(t_after, y).i_xt,
-                     estimators.binned_information(t_before, y).i_xt, estimators.binned_information(t_after, y).i_xt,
-                     estimators.kde_information(t_before, y, noise_var=0.1).i_xt,
-                     estimators.kde_information(t_after, y, noise_var=0.1).i_xt])
-rows = np.array(rows).reshape(len(index["batch norm"]), len(layers), 6)
-print("batch-normalised networks at the end of training: I(X;T) before -> after the map, bits (mean over seeds)")
-print(f"{'layer':<7}{'exact H(T)':>18}{'binned, 30 on [-1, 1]':>25}{'KDE upper bound, 0.1':>25}")
+estimates = {"exact H(T)": estimators.exact_information, "binned, 30 on [-1, 1]": estimators.binned_information,
+             "KDE upper bound, 0.1": functools.partial(estimators.kde_information, noise_var=0.1)}
+rows = np.array([[[[estimate(final[layer][m], y).i_xt for layer in pair] for estimate in estimates.values()]
+                  for pair in norm_layers.items()] for m in index["batch norm"]])  # (seeds, layers, estimators, 2)
+print("batch-normalised networks at the end of training:\nI(X;T) before -> after the map, bits (mean over seeds)")
+print(f"{'layer':<7}" + "".join(f"{name:>25}" for name in estimates))
 for j in range(len(layers)):
-    mean = rows[:, j].mean(0)
-    print(f"T{j + 1:<6}" + "".join(f"{mean[c]:>10.2f} ->{mean[c + 1]:>5.2f}" + " " * (7 if c else 0)
-                                  for c in (0, 2, 4)))
-exact_change = np.abs(rows[..., 1] - rows[..., 0]).max()
-binned_change = np.abs(rows[..., 3] - rows[..., 2])
+    print(f"T{j + 1:<6}" + "".join(f"{before:>16.2f} ->{after:>6.2f}" for before, after in rows[:, j].mean(0)))
+exact_change = np.abs(np.diff(rows[:, :, 0], axis=-1)).max()
+binned_change = np.abs(np.diff(rows[:, :, 1], axis=-1))
 _ = claims.at_most(exact_change, 0.01, "the exact I(X;T) does not move (to 0.01 bit) in any layer or seed",
                    unit="bits")
 _ = claims.at_least(binned_change.max(), 1.0, "the binned estimate moves by more than a bit", unit="bits")
 
 # %%
-kde_change = np.abs(rows[..., 5] - rows[..., 4]).max()
+kde_change = np.abs(np.diff(rows[:, :, 2], axis=-1)).max()
 _ = claims.at_least(kde_change, 1.0, "the KDE upper bound moves by more than a bit", unit="bits", digits=3)
 
 # %% [markdown]
@@ -538,7 +534,7 @@ _ = claims.at_least(kde_change, 1.0, "the KDE upper bound moves by more than a b
 #
 # All 30 networks train at once, each on its own training set
 # (`generalization.TrainingSets`: an epoch is 3277 draws for every network, so a network
-# with fewer draws sees each of them more often), for 150 epochs.
+# with fewer draws sees each of them more often), for 100 epochs.
 #
 # **Predict before you run**: the training sets range from 5 % to 80 % of the 4096
 # inputs. How will the gap between population and training error move with n? And at a
@@ -585,10 +581,9 @@ pooled = generalization.correlation(i_xt, risks["error_gap"])
 within = generalization.correlation(i_xt, risks["error_gap"], groups=sizes)
 within_loss = generalization.correlation(i_xt, risks["loss_gap"], groups=sizes)
 with_n = generalization.correlation(np.log2(sizes), risks["error_gap"])
-print("error gap against I(X;T5), all runs:          ", pooled)
-print("error gap against I(X;T5), within each n:     ", within)
-print("loss gap against I(X;T5), within each n:      ", within_loss)
-print("error gap against log2 n, all runs:           ", with_n)
+for label, result in (("error gap against I(X;T5), all runs", pooled), ("error gap against I(X;T5), within each n", within),
+                      ("loss gap against I(X;T5), within each n", within_loss), ("error gap against log2 n, all runs", with_n)):
+    print(f"{label}:\n    {result}")
 fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6))
 norm = plt.matplotlib.colors.LogNorm(sizes.min(), sizes.max())
 for noise, marker in zip(GAP_NOISE, "os^"):
@@ -603,6 +598,8 @@ left.set_ylabel("error gap: population - training error")
 left.set_title("gap against the information of T5 (colour: n)")
 left.legend(fontsize=8)
 right.set_xscale("log")
+right.set_xticks(np.unique(sizes), [str(n) for n in np.unique(sizes)])
+right.minorticks_off()
 right.set_xlabel("training-set size n (i.i.d. draws)")
 right.set_ylabel("error gap (mean ± sd over seeds)")
 right.set_title("gap against the number of training draws")
@@ -615,6 +612,9 @@ gap_of = lambda noise: risks["error_gap"][noise_of == noise]  # noqa: E731  (in 
 smallest, largest = sizes == sizes.min(), sizes == sizes.max()
 claims.difference(risks["error_gap"][smallest], risks["error_gap"][largest],
                   f"the gap at n = {sizes.min()} is larger than at n = {sizes.max()}", expected="bigger")
+claims.expect(all(gap_of(noise)[sizes[noise_of == noise] == sizes.min()].min()
+                  > gap_of(noise)[sizes[noise_of == noise] == sizes.max()].max() for noise in GAP_NOISE),
+              "so it is for every noise level", "every run at the smallest n above every run at the largest")
 claims.at_most(with_n.high, -0.8, "the gap falls with log2 n: correlation below -0.8 (whole interval)")
 ordered = all(i_xt[(noise_of == GAP_NOISE[0]) & (sizes == n)].min() > i_xt[(noise_of == GAP_NOISE[-1]) & (sizes == n)].max()
               for n in np.unique(sizes))
@@ -633,8 +633,8 @@ _ = claims.at_most(pooled.r, 0.0, "pooled over all n, the correlation is negativ
 # - **The gap is governed by n.** It is larger at 205 draws than at 3277 (the Welch
 #   interval lies above 0), for every noise level (right panel), and its correlation with
 #   $\log_2 n$ is below $-0.8$ over its whole interval.
-# - **Compression does not predict it at a fixed n.** The noise moves I(X;T5) by bits: at
-#   every n, each network with noise 0.05 carries more than each network with noise 0.5.
+# - **Compression does not predict it at a fixed n.** The noise moves I(X;T5): at every
+#   n, each network with noise 0.05 carries more bits than each network with noise 0.5.
 #   The gap does not follow: comparing networks trained on the same draws, the gap at
 #   noise 0.05 minus that at 0.5 is within the noise, and within each n the correlation of
 #   the gap with I(X;T5) has an interval that contains 0 (printed above; two seeds per
@@ -693,7 +693,7 @@ input_compression_bound = check.input_compression_bound(input_compression_bound)
 
 # %%
 compression_bound = np.array([input_compression_bound(i, n, DELTA) for i, n in zip(kde_upper, sizes)])
-deterministic = input_compression_bound(np.log2(len(y)), np.unique(sizes), DELTA)  # I(X;T) = 12 bits
+deterministic = np.array([input_compression_bound(np.log2(len(y)), n, DELTA) for n in np.unique(sizes)])  # 12 bits
 below = risks["error_gap"] <= compression_bound
 vacuous = compression_bound >= 1
 print(f"{'noise':>6}{'n':>6}{'I(X;T5) KDE upper':>19}{'bound':>8}{'measured gap':>14}")
@@ -703,7 +703,7 @@ for noise in GAP_NOISE:
         print(f"{noise:>6}{n:>6}{spread(kde_upper[rows_at]):>19}{compression_bound[rows_at].mean():>8.3f}"
               f"{spread(risks['error_gap'][rows_at], 3):>14}")
 print("deterministic layer, I(X;T) = 12 bits: bound " + ", ".join(f"{b:.2f}" for b in deterministic)
-      + f" at n = {', '.join(map(str, np.unique(sizes)))}")
+      + f"\n    at n = {', '.join(map(str, np.unique(sizes)))}")
 print(f"measured gap at or below the bound in {below.sum()} of {len(below)} runs; vacuous (>= 1) in {vacuous.sum()}")
 fig, ax = plt.subplots(figsize=(8, 4.8))
 for noise, marker, shift in zip(GAP_NOISE, "os^", (0.93, 1.0, 1.07)):  # shifted sideways so the markers stay apart
@@ -812,6 +812,10 @@ def langevin_information(lrs, noise_stds, clip, dim):
 # %%
 langevin_information = check.langevin_information(langevin_information)
 
+# %% [markdown]
+# Twelve shallow networks (12-16-2, which noisy gradient descent trains within the
+# budget), four noise levels, three seeds, n = 3277 draws, 150 epochs:
+
 # %%
 lang_members = [(std, seed) for std in LANGEVIN_STDS for seed in LANGEVIN_SEEDS]
 n_lang = round(LANGEVIN_FRACTION * len(y))
@@ -830,8 +834,8 @@ weight_information = {std: langevin_information(np.full(steps, LANGEVIN_LR), np.
                       for std in LANGEVIN_STDS}
 xr_bound = {std: generalization.xu_raginsky_bound(bits, n_lang) for std, bits in weight_information.items()}
 lang_std = np.array([std for std, _ in lang_members])
-print(f"{len(lang_members)} networks {'-'.join(map(str, LANGEVIN_WIDTHS))} (d = {dim} parameters each), n = {n_lang}, "
-      f"{steps} steps of lr {LANGEVIN_LR}, gradients clipped to norm {CLIP}; training {lang_history.seconds:.1f} s")
+print(f"{len(lang_members)} networks {'-'.join(map(str, LANGEVIN_WIDTHS))} (d = {dim} parameters each), n = {n_lang}: "
+      f"{steps} steps of lr {LANGEVIN_LR},\ngradients clipped to norm {CLIP}; training {lang_history.seconds:.1f} s")
 print(f"{'noise std':>10}{'I(S;W) bound':>15}{'XR bound':>10}{'pop. error':>13}{'error gap':>14}")
 for std in LANGEVIN_STDS:
     chosen = lang_std == std
@@ -856,10 +860,6 @@ ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=Fals
 plt.tight_layout()
 plt.show()
 
-# %% [markdown]
-# Twelve shallow networks (12-16-2, which noisy gradient descent trains within the
-# budget), four noise levels, three seeds, n = 3277 draws, 150 epochs:
-
 # %%
 gaps = by_std("error_gap")
 claims.expect(bool(np.all(np.abs(gaps.mean(axis=1)) <= np.array([float(xr_bound[s]) for s in LANGEVIN_STDS]))),
@@ -881,12 +881,14 @@ _ = claims.at_most(np.abs(gaps.mean(axis=1)).max(), 0.01, "the measured gaps are
 # noise 0.03 on, where the noise also holds learning back: at noise 0.1 the population
 # error is far above that of the least noisy networks (the Welch interval lies above 0).
 # Where it is informative it still exceeds every measured gap more than tenfold. The
-# gaps themselves are below 0.01 at this n (in the mean over seeds), whatever the noise. The bound's
-# message is sound, and it is a trade-off: to *certify* generalization through the
-# information in the weights, training must let the weights learn less about the data.
+# gaps themselves are below 0.01 at this n (in the mean over seeds), whatever the noise.
+# The bound's message is sound, and it is a trade-off: to *certify* generalization
+# through the information in the weights, training must let the weights learn less
+# about the data.
 #
-# **Think**: what does the Xu-Raginsky bound give for the networks of section 2, trained
-# with Adam from a fixed initialisation and a fixed minibatch order?
+# **Think**: what does the Xu-Raginsky bound give for a network trained on n i.i.d. draws
+# with Adam, from a fixed initialisation, in a fixed minibatch order, with no noise
+# anywhere (like the plain tanh networks of section 1)?
 
 # %% [markdown] tags=["answer"] jupyter={"source_hidden": true}
 # **Answer.** Training is then a deterministic function of the training set, $W = A(S)$,
@@ -1039,11 +1041,12 @@ _ = claims.expect(min(argued, key=argued.get) == "A" and argued["C"] > 0.5,
 findings = [
     ("binned fall of T5, plain tanh (bits)", spread(binned_fall[index["tanh"], NARROW - 1])),
     ("binned fall of T2, dropout 0.3 (bits)", spread(binned_fall[index["dropout 0.3"], 1])),
-    ("exact I(X;T), lowest in a deterministic tanh layer (bits)", f"{kept:.2f}"),
-    ("own fall of the noisy T5, noise 0.1 / 0.3 (bits)",
+    ("exact I(X;T), lowest in a deterministic tanh layer", f"{kept:.2f} bits"),
+    ("own fall of noisy T5, noise 0.1 / 0.3 (bits)",
      f"{spread(own_fall[index['noise 0.1'], NARROW - 1])} / {spread(own_fall[index['noise 0.3'], NARROW - 1])}"),
-    ("test accuracy, tanh / dropout 0.3 / batch norm",
-     " / ".join(spread(accuracy[index[name], 1], 3) for name in ("tanh", "dropout 0.3", "batch norm"))),
+    ("test accuracy, tanh / dropout 0.3",
+     " / ".join(spread(accuracy[index[name], 1], 3) for name in ("tanh", "dropout 0.3"))),
+    ("test accuracy, batch norm", spread(accuracy[index["batch norm"], 1], 3)),
     (f"error gap at n = {sizes.min()} / {sizes.max()}",
      f"{spread(risks['error_gap'][smallest], 3)} / {spread(risks['error_gap'][largest], 3)}"),
     ("correlation of gap and I(X;T5) within n", f"{within.r:+.2f} [{within.low:+.2f}, {within.high:+.2f}]"),
@@ -1053,11 +1056,11 @@ findings = [
 ]
 print("finding (mean±sd over seeds)")
 for what, value in findings:
-    print(f"  {what}\n  {value:>86}")
+    print(f"  {what:<52}{value}")
 print("\nwhere the time went (seconds, this run)")
 for what, value in seconds.items():
-    print(f"  {what:<58}{value:>8.1f}")
+    print(f"  {what:<52}{value:>8.1f}")
 train_total = sum(v for k, v in seconds.items() if k.startswith("train"))
 estimate_total = sum(v for k, v in seconds.items() if k.startswith("estimate"))
-print(f"  {'training, all':<58}{train_total:>8.1f}\n  {'estimation, all':<58}{estimate_total:>8.1f}")
-print(f"  {'the whole notebook so far, wall clock':<58}{time.perf_counter() - notebook_start:>8.1f}")
+print(f"  {'training, all':<52}{train_total:>8.1f}\n  {'estimation, all':<52}{estimate_total:>8.1f}")
+print(f"  {'the whole notebook so far, wall clock':<52}{time.perf_counter() - notebook_start:>8.1f}")

@@ -423,13 +423,14 @@ def test_each_predict_mistake_differs_from_the_reference_on_every_case():
             assert bool((mistake.answer(logits) != want).any())
 
 
-def test_notebook_04_numbers_its_exercises_in_order_and_as_its_checks_do():
-    """Each stub's "Exercise 4.M" is the number of the check that follows it, and the numbers increase."""
+@pytest.mark.parametrize("notebook", ["03_compression_generalization", "04_deep_vib"])
+def test_notebooks_number_their_exercises_in_order_and_as_their_checks_do(notebook):
+    """Each stub's "Exercise N.M" is the number of the check that follows it, and the numbers increase."""
     from pathlib import Path
 
     import jupytext
 
-    cells = jupytext.read(Path(__file__).resolve().parent.parent / "notebooks" / "04_deep_vib.py").cells
+    cells = jupytext.read(Path(__file__).resolve().parent.parent / "notebooks" / f"{notebook}.py").cells
     numbers = []
     for i, cell in enumerate(cells):
         if "exercise" in cell.metadata.get("tags", []):
