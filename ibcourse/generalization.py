@@ -75,6 +75,7 @@ class TrainingSets:
         """
         x_all = validate.tensor(x_all, "x_all").float()
         y_all = validate.tensor(y_all, "y_all")
+        validate.finite(x_all, "x_all")
         if x_all.ndim != 2 or y_all.shape != (len(x_all),) or len(x_all) != self.counts.shape[1]:
             raise ValueError(f"x_all must be (N, features) and y_all (N,) with N = {self.counts.shape[1]}, got "
                              f"{tuple(x_all.shape)} and {tuple(y_all.shape)}")

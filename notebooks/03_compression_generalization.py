@@ -45,6 +45,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
+from tqdm.auto import tqdm
 
 import ibcourse
 from ibcourse import claims, data, estimators, generalization, info, models, plots, recording, training
@@ -76,8 +77,8 @@ PASSES = 8  # forward passes averaged to measure a noisy network's accuracy
 
 # Section 1: every mechanism in one ensemble
 SEEDS = tuple(range(5)) if PAPER_SCALE else ((0, 1) if QUICK else (0, 1, 2))
-EPOCHS, LR, BATCH = (8000, 4e-4, 256) if PAPER_SCALE else ((60, 8e-3, 256) if QUICK else (200, 8e-3, 256))
-N_RECORDINGS = 40 if PAPER_SCALE else (10 if QUICK else 14)  # log-spaced epochs recorded
+EPOCHS, LR, BATCH = (8000, 4e-4, 256) if PAPER_SCALE else ((40, 8e-3, 256) if QUICK else (200, 8e-3, 256))
+N_RECORDINGS = 24 if PAPER_SCALE else (10 if QUICK else 14)  # log-spaced epochs recorded
 NOISY_RECORDINGS = 4 if QUICK else 6  # of those, where the noisy layer's information is estimated
 MECHANISMS = [  # (name, setting); a setting not given is the plain tanh network's
     ("tanh", {}),
@@ -91,7 +92,7 @@ MECHANISMS = [  # (name, setting); a setting not given is the plain tanh network
 
 # Section 2: the gap against the noise level and the training-set size
 FRACTIONS = (0.05, 0.2, 0.8) if QUICK else (0.05, 0.1, 0.2, 0.4, 0.8)  # n / 4096
-GAP_NOISE = (0.05, 0.2, 0.5)  # std of the noise added to layer 5
+GAP_NOISE = (0.05, 0.5) if QUICK else (0.05, 0.2, 0.5)  # std of the noise added to layer 5
 GAP_SEEDS = tuple(range(5)) if PAPER_SCALE else (0, 1)
 GAP_EPOCHS = 2000 if PAPER_SCALE else (40 if QUICK else 100)
 DELTA = 0.05  # the input-compression bound holds with probability 1 - DELTA
@@ -230,15 +231,17 @@ def grid(name):
 
 
 start = time.perf_counter()
-binned = [estimators.information_plane(member_layers(m), y, epochs, bins=30, value_range=grid(members[m][0]),
-                                       progress=False) for m in range(len(members))]
-exact = [estimators.information_plane(member_layers(m), y, epochs, estimator="exact", progress=False)
-         for m in range(len(members))]
+binned, exact = [], []
+for m in tqdm(range(len(members)), desc="binned and exact estimates", leave=False):
+    binned.append(estimators.information_plane(member_layers(m), y, epochs, bins=30, value_range=grid(members[m][0]),
+                                               progress=False))
+    exact.append(estimators.information_plane(member_layers(m), y, epochs, estimator="exact", progress=False))
 seconds["estimate: binned and exact, all layers"] = time.perf_counter() - start
 start = time.perf_counter()
 noisy_at = np.unique(np.geomspace(1, len(epochs), NOISY_RECORDINGS).round().astype(int) - 1)
 noisy = {m: [estimators.noisy_information(recorded[narrow][e, m], y, noise_var=members[m][1]["noise"] ** 2)
-             for e in noisy_at] for m in range(len(members)) if "noise" in members[m][1]}
+             for e in noisy_at] for m in tqdm(range(len(members)), desc="Monte Carlo", leave=False)
+         if "noise" in members[m][1]}
 seconds["estimate: noisy layer, Monte Carlo"] = time.perf_counter() - start
 print(f"binned and exact: {len(members)} networks x {len(layers)} layers x {len(epochs)} epochs, "
       f"{seconds['estimate: binned and exact, all layers']:.1f} s\nMonte Carlo: {len(noisy)} noisy layers x "
@@ -554,9 +557,10 @@ seconds["train: gap against n and noise"] = gap_history.seconds
 risks = sets.risks(gap_net, x_all, y_all, passes=PASSES)
 start = time.perf_counter()
 t_final = recording.capture(gap_net, x_all, [gap_net.hidden_layers[NARROW - 1]])[gap_net.hidden_layers[NARROW - 1]]
-gap_information = [estimators.noisy_information(t_final[m], y, noise_var=noise ** 2)
-                   for m, (noise, *_) in enumerate(gap_members)]
-gap_bracket = [estimators.kde_information(t_final[m], y, noise_var=noise ** 2) for m, (noise, *_) in enumerate(gap_members)]
+gap_information, gap_bracket = [], []
+for m, (noise, *_) in enumerate(tqdm(gap_members, desc="Monte Carlo and KDE", leave=False)):
+    gap_information.append(estimators.noisy_information(t_final[m], y, noise_var=noise ** 2))
+    gap_bracket.append(estimators.kde_information(t_final[m], y, noise_var=noise ** 2))
 seconds["estimate: gap networks, Monte Carlo and KDE"] = time.perf_counter() - start
 i_xt = np.array([e.i_xt for e in gap_information])
 i_xt_error = np.array([e.i_xt_error for e in gap_information])
