@@ -166,3 +166,10 @@ def test_per_member_labels():
     y = torch.tensor([[0, 1, 2, 0, 1], [2, 2, 2, 2, 2]])
     ce = models.ensemble_cross_entropy(logits, y)
     assert torch.allclose(ce[1], models.ensemble_cross_entropy(logits[1:], y[1])[0])
+
+
+def test_a_mechanism_used_by_every_member_or_by_none():
+    h = torch.randn(2, 1000, 3)
+    everyone = models.MemberNoise([1.0, 2.0])(h)
+    assert abs((everyone[1] - h[1]).std() - 2.0) < 0.1
+    assert models.MemberNoise([0.0, 0.0])(h) is h
