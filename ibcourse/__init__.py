@@ -4,18 +4,28 @@ Modules
 -------
 info       exact information measures of discrete tables (bits)
 ib         IB solvers: iterative, annealed curve, deterministic, Gaussian, rate-distortion
-data       data sets: the 12-bit task of Shwartz-Ziv & Tishby; digits (offline) and MNIST
+data       data sets: the 12-bit task of Shwartz-Ziv & Tishby; digits (offline) and MNIST;
+           a sequence task whose label depends on a few marked positions
 estimators I(X;T) and I(T;Y) of a layer from its activations: binning, KDE bounds
-models     networks (an ensemble of small MLPs trained at once)
+ground_truth  problems with a known I(X;Y): correlated Gaussians, their optimal critic, tables
+plugin     plug-in estimates of I(X;Y) from samples (Miller-Madow correction, binning)
+knn        the KSG k-nearest-neighbour estimator of I(X;Y)
+neural_mi  variational lower bounds from a critic network: DV (MINE), NWJ, InfoNCE
+models     networks trained many at once: MLP, conv and tiny transformer ensembles
 recording  layer activations through forward hooks, at chosen epochs
 training   the shared training loop
 generalization  training sets from a known population, the measured gap, generalization bounds
-vib        the Deep Variational IB and the beta-VAE: models, losses in bits, evaluation
+vib        the Deep Variational IB and the beta-VAE: models, losses in bits, evaluation,
+           beta sweeps
+attention  attention entropy and the attention mass on chosen positions, in bits
+probes     a linear probe's held-out lower bound on I(T;Y), in bits
 schedules  beta schedules (constant, linear warm-up, cyclical)
 exercises  checks for the notebooks' exercises
 claims     checks that the prose's quantitative claims hold in the run
 plots      the figures the notebooks share
 student    builds student versions of the notebooks (solutions removed)
+grading    grades students' submitted notebooks with the exercises' checks
+nbgrader_export  the course as an nbgrader course directory
 validate   argument checks shared by the modules
 """
 

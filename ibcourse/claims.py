@@ -55,7 +55,7 @@ def _check_claim(claim) -> str:
     return claim.strip()
 
 
-def expect(condition: bool, claim: str, measured: str) -> bool:
+def expect(condition: bool, claim: str, measured: str) -> None:
     """Report whether the run supports ``claim``; raise under strict mode when it does not.
 
     Parameters
@@ -67,10 +67,7 @@ def expect(condition: bool, claim: str, measured: str) -> bool:
     measured : str
         What was measured, with units, e.g. ``"fall = 2.04 bits"``.
 
-    Returns
-    -------
-    bool
-        ``condition``, so that a notebook can branch on it.
+    Returns nothing, so that a cell ending in a claim shows no stray value.
 
     Raises
     ------
@@ -84,13 +81,12 @@ def expect(condition: bool, claim: str, measured: str) -> bool:
         raise TypeError(f"measured must be a non-empty string describing the measurement, got {measured!r}")
     if condition:
         print(_wrap(f"✓ claim holds: {claim}"), _wrap(f"    measured: {measured}"), sep="\n")
-        return True
+        return
     message = f"the text says '{claim}', but this run measured {measured}"
     if strict_mode():
         raise ClaimError(message)
     print(_wrap(f"⚠ claim NOT supported by this run: the text says '{claim}'"),
           _wrap(f"    but this run measured: {measured}"), "    Read the text above with this in mind.", sep="\n")
-    return False
 
 
 def _wrap(line: str) -> str:
@@ -102,31 +98,28 @@ def _show(value: float, unit: str, digits: int) -> str:
     return f"{value:.{digits}g}{' ' + unit if unit else ''}"
 
 
-def at_least(value, limit, claim: str, *, unit: str = "", digits: int = 4) -> float:
-    """Check ``value >= limit`` for ``claim``; return ``value`` as a float (units as given).
+def at_least(value, limit, claim: str, *, unit: str = "", digits: int = 4) -> None:
+    """Check ``value >= limit`` for ``claim``, printing both (units as given).
 
     ``unit`` is printed after the numbers, which are shown with ``digits`` significant digits.
     """
     value, limit = _number(value, "value"), _number(limit, "limit")
     expect(value >= limit, claim, f"{_show(value, unit, digits)} (claim needs >= {_show(limit, unit, digits)})")
-    return value
 
 
-def at_most(value, limit, claim: str, *, unit: str = "", digits: int = 4) -> float:
-    """Check ``value <= limit`` for ``claim``; return ``value`` as a float (units as given)."""
+def at_most(value, limit, claim: str, *, unit: str = "", digits: int = 4) -> None:
+    """Check ``value <= limit`` for ``claim``, printing both (units as given)."""
     value, limit = _number(value, "value"), _number(limit, "limit")
     expect(value <= limit, claim, f"{_show(value, unit, digits)} (claim needs <= {_show(limit, unit, digits)})")
-    return value
 
 
-def between(value, low, high, claim: str, *, unit: str = "", digits: int = 4) -> float:
-    """Check ``low <= value <= high`` for ``claim``; return ``value`` as a float (units as given)."""
+def between(value, low, high, claim: str, *, unit: str = "", digits: int = 4) -> None:
+    """Check ``low <= value <= high`` for ``claim``, printing all three (units as given)."""
     value, low, high = _number(value, "value"), _number(low, "low"), _number(high, "high")
     if low > high:
         raise ValueError(f"low must be <= high, got low={low}, high={high}")
     expect(low <= value <= high, claim,
            f"{_show(value, unit, digits)} (claim needs {_show(low, unit, digits)} to {_show(high, unit, digits)})")
-    return value
 
 
 @dataclass(frozen=True)

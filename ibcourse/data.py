@@ -1,17 +1,18 @@
 """Data sets of the course.
 
 ``szt_12bit``  the 12-bit task of Shwartz-Ziv & Tishby (2017), generated exactly
+``marked_sum`` sequences whose label is the sum of a few marked tokens (a transformer task)
+``shapes``     small binary images of squares and discs whose generative factors are known
 ``load``       image classification data: "digits" (offline, the default) or "mnist"
-``download``   the one function that fetches a file: cached, SHA-256 verified, with a timeout
+``discretise`` image data turned into a discrete X (k-means clusters) with its joint table p(x, y)
+``download``   the one function that fetches a file (with pooch): cached, SHA-256 verified, with a
+               timeout and a progress bar
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,156 @@ def szt_12bit() -> tuple[np.ndarray, np.ndarray]:
     ones = X.sum(axis=1)
     score = np.sum((X @ ICOSAHEDRON) ** 2, axis=1) + 7 * ones - 0.36 * ones ** 2
     return X, (score > 31.81).astype(np.int64)
+
+
+# ----------------------------------------------------------------------------
+# A sequence task where we know which positions matter
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MarkedSequences:
+    """Sequences of ``marked_sum``, as tensors, with what generated them.
+
+    ``tokens``    int64 (n, length): token ids, value + n_values * marked (0 .. 2 n_values - 1)
+    ``values``    int64 (n, length): the value at each position, 0 .. n_values - 1
+    ``marked``    bool (n, length): the marked positions (``n_marked`` per sequence)
+    ``labels``    int64 (n,): the sum of the marked values modulo ``n_values``
+    ``distractor`` int64 (n,): the value at the first unmarked position, independent of the label
+    """
+
+    tokens: torch.Tensor
+    values: torch.Tensor
+    marked: torch.Tensor
+    labels: torch.Tensor
+    distractor: torch.Tensor
+    n_values: int
+
+    @property
+    def vocab(self) -> int:
+        """Number of token ids: a value, marked or not."""
+        return 2 * self.n_values
+
+
+def marked_sum(n: int, *, length: int = 12, n_values: int = 4, n_marked: int = 2, seed: int = 0) -> MarkedSequences:
+    """A synthetic sequence task in which the label depends on a few marked positions only.
+
+    Every position holds a value drawn uniformly from 0 .. n_values - 1; ``n_marked``
+    positions, drawn uniformly without replacement, are marked, and the label is the
+    sum of the marked values modulo ``n_values``. A token shows both the value and the
+    mark (id = value + n_values * mark). The other ``length - n_marked`` positions are
+    distractors: the label does not depend on them. Since the values are independent,
+    I(Y; X) = H(Y) = log2 n_values bits, all of it carried by the marked positions, and
+    the value at the first unmarked position (``distractor``) is independent of Y.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences (>= 1).
+    length, n_values, n_marked : int
+        Positions per sequence; values per position (>= 2); marked positions (1 .. length - 1).
+    seed : int
+        Seeds a private generator: the same arguments give the same sequences.
+    """
+    n, length = validate.count(n, "n"), validate.count(length, "length", minimum=2)
+    n_values = validate.count(n_values, "n_values", minimum=2)
+    n_marked = validate.count(n_marked, "n_marked", maximum=length - 1)
+    rng = np.random.default_rng(validate.seed(seed))
+    values = rng.integers(0, n_values, size=(n, length))
+    positions = np.argsort(rng.random((n, length)), axis=1)[:, :n_marked]
+    marked = np.zeros((n, length), dtype=bool)
+    np.put_along_axis(marked, positions, True, axis=1)
+    labels = (values * marked).sum(axis=1) % n_values
+    distractor = values[np.arange(n), np.argmin(marked, axis=1)]
+    as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a))  # noqa: E731
+    return MarkedSequences(as_tensor(values + n_values * marked), as_tensor(values), as_tensor(marked),
+                           as_tensor(labels), as_tensor(distractor), n_values)
+
+
+# Shapes with known generative factors
+# ----------------------------------------------------------------------------
+#: The generative factors of ``shapes``, in the order of the columns of ``factors_*``, with their values.
+SHAPE_FACTORS = {"shape": ("square", "disc"), "size": ("small", "large"), "x position": tuple(range(8)),
+                 "y position": tuple(range(8))}
+#: The named binary concepts of ``shapes``, in the order of the columns of ``concepts_*``.
+SHAPE_CONCEPTS = ("disc", "large", "right half", "lower half")
+
+
+@dataclass(frozen=True)
+class ShapesData:
+    """Binary images with the factors that generated them, the concepts named after the factors, and a label.
+
+    ``x_*``: float32 (n, side * side), pixels 0 or 1, row by row. ``factors_*``: int64 (n, 4), one
+    column per entry of ``SHAPE_FACTORS`` (shape, size, x position, y position), each an index
+    into that factor's values. ``concepts_*``: int64 (n, 4), 0/1, the concepts of
+    ``SHAPE_CONCEPTS``: disc (shape is a disc), large, right half (x position >= 4), lower half
+    (y position >= 4). ``y_*``: int64 (n,), the label 1 when at least two of disc, large and
+    right half hold (the lower half plays no part in it).
+    """
+
+    x_train: torch.Tensor
+    factors_train: torch.Tensor
+    concepts_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    factors_test: torch.Tensor
+    concepts_test: torch.Tensor
+    y_test: torch.Tensor
+    image_shape: tuple[int, int]
+    flip: float
+
+
+def _draw_shapes(factors: np.ndarray, side: int, flip: float, rng: np.random.Generator) -> np.ndarray:
+    """Images (n, side * side) for factor rows (shape, size, x, y); each pixel then flipped with probability flip."""
+    half = np.where(factors[:, 1] == 1, 4, 2)  # half-width: a 9 x 9 or a 5 x 5 square
+    centre_x, centre_y = factors[:, 2] + 4, factors[:, 3] + 4  # 8 positions, 4 .. 11, so every shape fits
+    grid = np.arange(side)
+    dx = grid[None, None, :] - centre_x[:, None, None]
+    dy = grid[None, :, None] - centre_y[:, None, None]
+    limit = half[:, None, None]
+    square = (np.abs(dx) <= limit) & (np.abs(dy) <= limit)
+    disc = dx ** 2 + dy ** 2 <= (limit + 0.5) ** 2
+    images = np.where((factors[:, 0] == 1)[:, None, None], disc, square)
+    images ^= rng.random(images.shape) < flip
+    return images.reshape(len(factors), -1).astype(np.float32)
+
+
+def shapes(n_train: int = 2000, n_test: int = 1000, *, side: int = 16, flip: float = 0.02, seed: int = 0
+           ) -> ShapesData:
+    """Squares and discs on a ``side`` x ``side`` grid, with every generative factor known.
+
+    Each image draws its four factors independently and uniformly (``SHAPE_FACTORS``): the
+    shape (square or disc), the size (half-width 2 or 4 pixels: 5 or 9 pixels across), and
+    the centre's column and row (8 positions each, 4 .. 11). It is drawn in white on black,
+    then each pixel is flipped with probability ``flip`` (noise, so that no two images need
+    be equal). Training and test images are independent draws. Generated from ``seed``:
+    nothing is downloaded.
+
+    Parameters
+    ----------
+    n_train, n_test : int
+        Images in each split (>= 1).
+    side : int
+        Image side in pixels, >= 16 (the largest shape at the outermost position fits in 16).
+    flip : float
+        Probability in [0, 0.5) that a pixel is flipped.
+    seed : int
+
+    Returns
+    -------
+    ShapesData
+    """
+    n_train, n_test = validate.count(n_train, "n_train"), validate.count(n_test, "n_test")
+    side = validate.count(side, "side", minimum=16)
+    flip = validate.number(flip, "flip", low=0, high=0.5, high_open=True)
+    rng = np.random.default_rng(validate.seed(seed))
+    levels = np.array([len(values) for values in SHAPE_FACTORS.values()])
+    splits = []
+    for n in (n_train, n_test):
+        factors = (rng.random((n, len(levels))) * levels).astype(np.int64)
+        concepts = np.stack([factors[:, 0] == 1, factors[:, 1] == 1, factors[:, 2] >= 4, factors[:, 3] >= 4],
+                            axis=1).astype(np.int64)
+        label = (concepts[:, :3].sum(axis=1) >= 2).astype(np.int64)
+        splits += [torch.from_numpy(a) for a in (_draw_shapes(factors, side, flip, rng), factors, concepts, label)]
+    return ShapesData(*splits, image_shape=(side, side), flip=flip)
 
 
 # ----------------------------------------------------------------------------
@@ -121,6 +272,57 @@ def digits(*, test_fraction: float = 0.25, seed: int = 0) -> ImageData:
                      n_classes=10, source="scikit-learn digits (bundled, 8x8), stratified split")
 
 
+@dataclass(frozen=True)
+class DiscreteImages:
+    """Images replaced by the nearest of a few centroid images: a discrete X with a known joint p(x, y).
+
+    ``centroids``: float32 (|X|, pixels), the images X takes (k-means centres, rounded to the
+    grey levels of the data). ``x_train``, ``x_test``: int64 (n,), the value of X (a row of
+    ``centroids``) of every image. ``y_train``, ``y_test``: labels. ``pxy``: float64 (|X|, |Y|),
+    the joint frequencies of X and Y in the training set.
+    """
+
+    centroids: torch.Tensor
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    pxy: np.ndarray
+
+
+def discretise(images: ImageData, clusters: int, *, levels: int = 17, seed: int = 0) -> DiscreteImages:
+    """Cluster the training images with k-means and replace every image by its cluster.
+
+    The ``clusters`` centres are fitted on the training images (scikit-learn's KMeans, 4
+    restarts, seeded) and rounded to the grid k / (levels - 1), so that they are images of the
+    same kind (the digits have 17 grey levels). Every training and test image is then
+    assigned to the nearest rounded centre. The training pairs (cluster, label) give p(x, y).
+
+    Raises ValueError when two rounded centres coincide or a centre gets no training image.
+    """
+    from sklearn.cluster import KMeans
+
+    if not isinstance(images, ImageData):
+        raise TypeError(f"images must be a data.ImageData (e.g. data.load('digits')), got {type(images).__name__}")
+    clusters = validate.count(clusters, "clusters", minimum=2, maximum=len(images.x_train))
+    levels = validate.count(levels, "levels", minimum=2)
+    fitted = KMeans(clusters, n_init=4, random_state=validate.seed(seed)).fit(images.x_train.numpy())
+    centroids = np.round(fitted.cluster_centers_ * (levels - 1)) / (levels - 1)
+    if len(np.unique(centroids, axis=0)) < clusters:
+        raise ValueError(f"clusters={clusters}: two centres coincide once rounded to {levels} levels; use fewer")
+
+    def nearest(x):
+        return ((x.numpy()[:, None, :] - centroids[None]) ** 2).sum(-1).argmin(1)
+
+    x_train, x_test = nearest(images.x_train), nearest(images.x_test)
+    pxy = np.zeros((clusters, images.n_classes))
+    np.add.at(pxy, (x_train, images.y_train.numpy()), 1.0)
+    if np.any(pxy.sum(1) == 0):
+        raise ValueError(f"clusters={clusters}: a centre is nearest to no training image once rounded; use fewer")
+    return DiscreteImages(torch.from_numpy(centroids.astype(np.float32)), torch.from_numpy(x_train), images.y_train,
+                          torch.from_numpy(x_test), images.y_test, pxy / pxy.sum())
+
+
 #: The four MNIST files, with the SHA-256 digests TensorFlow Datasets publishes for them.
 MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 MNIST_FILES = {
@@ -136,56 +338,59 @@ def cache_dir() -> Path:
     return Path(os.environ.get("IBCOURSE_DATA") or Path.home() / ".cache" / "ibcourse")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0, progress: bool = True) -> Path:
+    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there, with pooch.
 
+    ``pooch.retrieve`` does the work: it streams the file to a temporary name beside
+    ``path`` (with a progress bar unless ``progress=False``) and moves it into place only
+    when its SHA-256 matches, so a cached file is always a verified one; a cached file
+    with another SHA-256 (corrupt, truncated, stale) is fetched again. ``timeout``
+    (seconds) bounds every network wait, so an offline machine fails instead of hanging.
 
-def download(url: str, sha256: str, path: str | Path, *, timeout: float = 20.0) -> Path:
-    """Fetch ``url`` to ``path`` unless a file with the right SHA-256 is already there.
-
-    The file is written under a temporary name and moved into place only when its
-    SHA-256 matches, so a cached file is always a verified one. ``timeout`` (seconds)
-    bounds every network wait, so an offline machine fails instead of hanging.
+    Parameters
+    ----------
+    url : str
+        An http:// or https:// address.
+    sha256 : str
+        The expected SHA-256 digest, 64 hexadecimal digits.
+    path : str or pathlib.Path
+        Where the verified file is kept.
+    timeout : float
+        Seconds, > 0.
+    progress : bool
+        Show pooch's progress bar (bytes) while downloading.
 
     Raises
     ------
     DataUnavailable
         The network or server failed, or the downloaded bytes have another SHA-256.
     TypeError, ValueError
-        ``url`` is not a string, ``sha256`` not 64 hexadecimal digits, ``timeout`` not a positive number.
+        ``url`` is not an http(s) address, ``sha256`` not 64 hexadecimal digits, ``timeout``
+        not a positive number, ``path`` not a path.
     """
+    import pooch
+    import requests
+
     if not isinstance(url, str):
         raise TypeError(f"url must be a string, got {url!r}")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"url must be an http:// or https:// address, got {url!r}")
     if not (isinstance(sha256, str) and len(sha256) == 64 and all(c in "0123456789abcdefABCDEF" for c in sha256)):
         raise ValueError(f"sha256 must be 64 hexadecimal digits, got {sha256!r}")
-    sha256 = sha256.lower()
     timeout = validate.number(timeout, "timeout", low=0, low_open=True)
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or a pathlib.Path, got {path!r}")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be a bool, got {progress!r}")
     path = Path(path)
-    if path.exists():
-        if _sha256(path) == sha256:
-            return path
-        path.unlink()  # a corrupt or stale file: fetch again
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".part")
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
-    except (urllib.error.URLError, OSError, TimeoutError) as err:
-        partial.unlink(missing_ok=True)
+        fetched = pooch.retrieve(url, known_hash=f"sha256:{sha256.lower()}", fname=path.name, path=path.parent,
+                                 downloader=pooch.HTTPDownloader(progressbar=bool(progress), timeout=timeout))
+    except ValueError as err:  # pooch: the downloaded bytes have another hash; it deleted them
+        raise DataUnavailable(f"{url}: SHA-256 mismatch, the file was not kept ({err})") from err
+    except (requests.exceptions.RequestException, OSError) as err:
         raise DataUnavailable(f"could not download {url}: {err}") from err
-    got = _sha256(partial)
-    if got != sha256:
-        partial.unlink()
-        raise DataUnavailable(f"{url}: SHA-256 is {got}, expected {sha256}; the file was not kept")
-    partial.replace(path)
-    return path
+    return Path(fetched)
 
 
 def _read_idx(path: Path) -> np.ndarray:

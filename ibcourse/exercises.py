@@ -9,8 +9,14 @@ reference. Correct: it prints one line and returns the learner's function.
 Wrong or not implemented: it prints what went wrong and a hint (a specific one
 when the answer matches a known mistake, such as natural logarithms instead of
 base 2) and returns the reference, so the rest of the notebook still runs. With
-``IBCOURSE_STRICT=1`` (CI on the full notebooks) it raises
-:class:`ExerciseError` instead.
+``IBCOURSE_STRICT=1`` (CI on the full notebooks), or when called with
+``strict=True`` (nbgrader's test cells), it raises :class:`ExerciseError` instead.
+
+Grading hook: when the environment variable ``IBCOURSE_GRADE_LOG`` names a file, every
+check also appends one JSON line to it, ``{"exercise": "1.1 entropy", "passed": true,
+"message": "..."}`` (the message is what the check printed or raised, without the ✓/✗
+decoration). ``python -m ibcourse.grading`` sets it for each submission it runs, so the
+grades come from the checks themselves, not from parsing printed text.
 
 The learner's function always gets copies of the test inputs (a correct answer that
 modifies its input in place is still correct), and the reference is computed on
@@ -21,6 +27,9 @@ pristine copies. Beyond the values, an exercise can test the property it names
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,7 +38,25 @@ import numpy as np
 import torch
 from torch import nn
 
-from ibcourse import data, estimators, generalization, ib, info, joints, models, recording, strict_mode, vib
+from ibcourse import (
+    attacks,
+    attention,
+    data,
+    estimators,
+    generalization,
+    ground_truth,
+    ib,
+    info,
+    joints,
+    knn,
+    models,
+    neural_mi,
+    plugin,
+    probes,
+    recording,
+    strict_mode,
+    vib,
+)
 
 
 class ExerciseError(AssertionError):
@@ -60,6 +87,8 @@ class Exercise:
     """Optional test of what the exercise names beyond values: returns a problem, or None."""
 
     def _same(self, got, want) -> bool:
+        if isinstance(got, torch.Tensor):
+            got = got.detach().cpu()  # a tensor that requires grad cannot become a numpy array
         try:
             g = np.asarray(got, dtype=np.float64)
         except (TypeError, ValueError):
@@ -106,19 +135,47 @@ class Exercise:
         except Exception as err:  # the learner's code may fail in any way; report it
             return f"right values, but testing what the exercise asks for raised {type(err).__name__}: {err}."
 
-    def __call__(self, func: Callable) -> Callable:
-        """Check ``func``; return it if right, else report and return the reference."""
+    @property
+    def id(self) -> str:
+        """The exercise's number and name, e.g. ``"1.1 entropy"`` (the column of grades.csv)."""
+        return f"{self.number} {self.name}"
+
+    def __call__(self, func: Callable, *, strict: bool | None = None) -> Callable:
+        """Check ``func``; return it if right, else report and return the reference.
+
+        ``strict``: raise :class:`ExerciseError` on a wrong answer instead of falling back on
+        the reference; None (the default) follows ``IBCOURSE_STRICT``.
+        """
+        if strict is not None and not isinstance(strict, bool):
+            raise TypeError(f"strict must be True, False or None, got {strict!r}")
         problem = self.diagnose(func)
+        correct = f"correct on all {len(self.cases)} test cases."
+        _log_verdict(self.id, problem, correct)
         label = f"Exercise {self.number} ({self.name})"
         if problem is None:
-            print(f"✓ {label}: correct on all {len(self.cases)} test cases.")
+            print(f"✓ {label}: {correct}")
             return func
-        if strict_mode():
+        if strict_mode() if strict is None else strict:
             raise ExerciseError(f"{label}: {problem}")
         print(textwrap.fill(f"✗ {label}: {problem}", width=90, subsequent_indent="  ", break_long_words=False,
                             replace_whitespace=False),
               "  The reference solution is used from here on, so the notebook keeps running.", sep="\n")
         return self.reference
+
+
+#: Environment variable naming the file that checks append their verdicts to (JSON lines).
+GRADE_LOG = "IBCOURSE_GRADE_LOG"
+
+
+def _log_verdict(exercise: str, problem: str | None, success: str) -> None:
+    """Append ``{"exercise", "passed", "message"}`` to the file named by $IBCOURSE_GRADE_LOG, if set."""
+    path = os.environ.get(GRADE_LOG, "")
+    if not path:
+        return
+    line = json.dumps({"exercise": exercise, "passed": problem is None, "message": problem or success},
+                      ensure_ascii=False)
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(line + "\n")
 
 
 def _fresh(args: tuple) -> tuple:
@@ -598,6 +655,385 @@ def _rate_with(mean, std, *, unit=_LN2, data="mean", dims="keep", log_var=True):
 _RATE_CASES = [_gaussian_case(71, (50, 4)), _gaussian_case(72, (7, 3)), _gaussian_case(73, (200, 16)),
                (torch.zeros(5, 2), torch.ones(5, 2))]
 
+# ----------------------------------------------------------------------------
+# Section 6: applications
+# ----------------------------------------------------------------------------
+def _rank_case(seed, n, shifts, stds):
+    """Posterior means N(0, shift_k^2) across inputs and stds around std_k: dims with known rates and variances."""
+    gen = torch.Generator().manual_seed(seed)
+    shifts, stds = torch.tensor(shifts), torch.tensor(stds)
+    mean = torch.randn(n, len(shifts), generator=gen) * shifts
+    std = stds * torch.exp(0.1 * torch.randn(n, len(stds), generator=gen))
+    return (mean, std)
+
+
+_RANK_CASES = [  # each ranking mistake (reversed, by variance, by the spread of the means) orders these otherwise
+    _rank_case(111, 300, [2.0, 0.0, 1.5, 0.3, 0.5], [0.3, 1.0, 1.0, 0.05, 0.9]),  # dim 1 sits at the prior
+    _rank_case(112, 200, [3.0, 0.1, 0.2, 0.0, 1.0, 0.6], [1.0, 0.1, 0.6, 1.0, 0.5, 0.95]),
+    _rank_case(113, 100, [0.1, 2.5, 0.4, 1.0], [0.99, 0.9, 0.08, 0.5]),
+]
+
+
+def _ranked(scores):
+    return torch.argsort(scores, descending=True, stable=True)
+
+
+def _as_tensors(value):
+    """A tuple or list of arrays/tensors as float64 numpy arrays; None if it is not one."""
+    if not isinstance(value, (tuple, list)):
+        return None
+    return [np.asarray(v.detach().cpu() if isinstance(v, torch.Tensor) else v, dtype=np.float64) for v in value]
+
+
+@dataclass(frozen=True)
+class _ArraysExercise(Exercise):
+    """An exercise whose answer is a tuple of arrays of different shapes, compared one by one."""
+
+    def _same(self, got, want) -> bool:
+        try:
+            got = _as_tensors(got)
+        except (TypeError, ValueError, RuntimeError):
+            return False
+        want = _as_tensors(want)
+        return (got is not None and len(got) == len(want)
+                and all(g.shape == w.shape and np.allclose(g, w, rtol=self.rtol, atol=self.atol)
+                        for g, w in zip(got, want)))
+
+
+def _prune_with(w_heads, b_heads, w_decoder, keep, *, std_offset=True, stds=True, decoder="rows", bias=True):
+    """The smaller layers with one piece changed, to recognise a learner's mistake."""
+    k = w_decoder.shape[0]
+    columns = torch.cat([keep, keep + (k if std_offset else 0)]) if stds else keep
+    smaller_decoder = w_decoder[keep] if decoder == "rows" else w_decoder[:, keep]
+    return w_heads[:, columns], b_heads[columns] if bias else b_heads, smaller_decoder
+
+
+def _prune_case(seed, hidden, k, out, keep):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(hidden, 2 * k, generator=gen), torch.randn(2 * k, generator=gen),
+            torch.randn(k, out, generator=gen), torch.tensor(keep))
+
+
+_PRUNE_CASES = [_prune_case(121, 6, 4, 3, [0, 2]), _prune_case(122, 5, 6, 10, [1, 2, 5]),
+                _prune_case(123, 3, 3, 2, [1]), _prune_case(124, 4, 5, 5, [0, 1, 2, 3, 4])]
+
+_FGSM_WEIGHT = torch.randn(6, 3, generator=torch.Generator().manual_seed(131))
+
+
+def _fgsm_loss(x, y):
+    """Per-example cross-entropy (bits) of a fixed linear classifier of 6 inputs, 3 classes."""
+    return torch.nn.functional.cross_entropy(x @ _FGSM_WEIGHT, y, reduction="none") / _LN2
+
+
+def _fgsm_case(seed, n, epsilon):
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 6, generator=gen)
+    x[x < 0.2] = 0.0  # pixels at the edges of the range, where clipping matters
+    x[x > 0.85] = 1.0
+    return (_fgsm_loss, x, torch.randint(0, 3, (n,), generator=gen), epsilon)
+
+
+_FGSM_CASES = [_fgsm_case(132, 20, 0.1), _fgsm_case(133, 15, 0.3), _fgsm_case(134, 10, 0.0),
+               _fgsm_case(135, 30, 0.05)]
+
+
+def _fgsm_with(loss, x, y, epsilon, *, sign=1.0, clip=True, direction="sign"):
+    """FGSM with one piece changed, to recognise a learner's mistake."""
+    x = x.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(loss(x, y).sum(), x)
+    step = grad.sign() if direction == "sign" else grad / grad.norm(dim=-1, keepdim=True).clamp(min=1e-12) \
+        if direction == "l2" else grad
+    out = x.detach() + sign * epsilon * step
+    return out.clamp(0.0, 1.0) if clip else out
+
+
+def _fgsm_properties(func) -> str | None:
+    """None when func raises the loss of a fresh case, stays in the ball and the range, and leaves x alone."""
+    loss, x, y, epsilon = _fresh(_fgsm_case(136, 25, 0.2))
+    original = x.clone()
+    adversarial = func(loss, x, y, epsilon)
+    if not torch.equal(x, original):
+        return "right values, but it changed the clean inputs x in place: work on a copy (x.clone())."
+    if not isinstance(adversarial, torch.Tensor):
+        return "right values, but return a torch tensor like x."
+    if bool((adversarial - original).abs().max() > epsilon + 1e-6):
+        return "right values, but the result leaves the epsilon ball around x."
+    if not bool(loss(adversarial, y).sum() > loss(original, y).sum()):
+        return "right values, but the loss did not rise on a fresh case."
+    return None
+
+
+def _contributions_case(seed, n, k, scale):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(k, 2, generator=gen) * scale, torch.randn(n, k, generator=gen) * 2)
+
+
+_CONTRIBUTION_CASES = [_contributions_case(141, 5, 4, 1.0), _contributions_case(142, 8, 3, 3.0),
+                       _contributions_case(143, 1, 6, 0.5)]
+
+
+def _contributions_with(weight, z, *, unit=_LN2, classes=(1, 0), total=False):
+    per_dim = z * (weight[:, classes[0]] - (weight[:, classes[1]] if classes[1] is not None else 0.0)) / unit
+    return per_dim.sum(-1) if total else per_dim
+
+
+def _dib_step_with(pxy, labels, beta, *, prior=True, log=np.log2, weights="px", choose=np.argmax):
+    """One DIB reassignment with one piece changed, to recognise a learner's mistake."""
+    pxy, labels = np.asarray(pxy, dtype=float), np.asarray(labels)
+    px = pxy.sum(1)
+    pyx = pxy / px[:, None]
+    n_t = len(px)
+    mass = px if weights == "px" else np.full(len(px), 1.0 / len(px))
+    pt = np.bincount(labels, weights=mass, minlength=n_t)
+    joint_ty = np.zeros((n_t, pxy.shape[1]))
+    np.add.at(joint_ty, labels, pxy if weights == "px" else pyx * mass[:, None])
+    used = pt > 0
+    pyt = np.where(used[:, None], joint_ty / np.where(used, pt, 1.0)[:, None], 0.0)
+    kl = np.full((len(px), n_t), np.inf)
+    kl[:, used] = info.kl_matrix(pyx, pyt[used])
+    with np.errstate(divide="ignore"):
+        log_prior = log(pt) if prior else np.where(used, 0.0, -np.inf)
+    score = np.where(used[None, :], log_prior[None, :] - beta * kl, -np.inf)
+    if choose is np.argmin:
+        score = np.where(used[None, :], score, np.inf)
+    return choose(score, axis=1)
+
+
+def _dib_case(seed, n_x, n_y, beta, n_used):
+    rng = np.random.default_rng(seed)
+    pxy = rng.dirichlet(np.full(n_x * n_y, 0.5)).reshape(n_x, n_y)
+    return (pxy, rng.integers(0, n_used, size=n_x), beta)
+
+
+_DIB_CASES = [_dib_case(151, 8, 3, 2.0, 4), _dib_case(152, 12, 4, 5.0, 6), _dib_case(153, 6, 2, 1.0, 6),
+              _dib_case(154, 10, 5, 0.5, 3), (joints.noisy_labels() / joints.noisy_labels().sum(), np.arange(32) % 5,
+                                              3.0)]
+
+
+# ----------------------------------------------------------------------------
+# Appendix A1: estimating mutual information
+# ----------------------------------------------------------------------------
+def _plugin_with(x, y, miller_madow, *, unit=_LN2, sign=1.0, support="observed", half=True, flag=True):
+    """The plug-in estimate (bits) with one piece changed, to recognise a learner's mistake."""
+    x, y = np.asarray(x), np.asarray(y)
+    sx, sy = np.unique(x, return_inverse=True)[1], np.unique(y, return_inverse=True)[1]
+    n = len(sx)
+
+    def h(symbols):
+        counts = np.bincount(symbols)
+        p = counts[counts > 0] / n
+        return -np.sum(p * np.log(p)), len(p)
+
+    (h_x, m_x), (h_y, m_y) = h(sx), h(sy)
+    h_xy, m_xy = h(sx * (sy.max() + 1) + sy)
+    nats = h_x + h_y - h_xy
+    if miller_madow and flag:
+        cells = (m_xy - 1) - (m_x - 1) - (m_y - 1) if support == "observed" else (m_x - 1) * (m_y - 1)
+        nats -= sign * cells / ((2 if half else 1) * n)
+    return nats / unit
+
+
+def _table_case(seed, pxy, n, miller_madow):
+    return (*ground_truth.sample_table(pxy, n, seed=seed), miller_madow)
+
+
+_SPARSE_TABLE = np.random.default_rng(5).dirichlet(np.full(30, 0.3)).reshape(5, 6)  # some cells rarely drawn
+_PLUGIN_CASES = [
+    (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), False),
+    (np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]), True),
+    (np.array([3, 7, 100, 3, 7, 100]), np.array([1, 2, 5, 1, 2, 5]), True),
+    _table_case(81, _SPARSE_TABLE, 40, False),
+    _table_case(82, _SPARSE_TABLE, 40, True),
+    _table_case(83, joints.discretised_gaussian(0.7, n=6, width=2.0), 200, True),
+]
+
+
+def _ksg_with(x, y, k, *, unit=_LN2, p=np.inf, inclusive=False, self_in_counts=False, joint_k=1, plus_one=True):
+    """The KSG estimate (bits) with one piece changed, to recognise a learner's mistake."""
+    from scipy.spatial import cKDTree
+    from scipy.special import digamma
+
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    x, y = x.reshape(len(x), -1), y.reshape(len(y), -1)
+    joint = np.hstack([x, y])
+    eps = cKDTree(joint).query(joint, k=[k + joint_k], p=p)[0][:, 0]
+    radius = eps if inclusive else np.nextafter(eps, 0)
+    counts = [cKDTree(v).query_ball_point(v, radius, p=p, return_length=True) - (0 if self_in_counts else 1)
+              for v in (x, y)]
+    shift = 1 if plus_one else 0
+    nats = digamma(k) + digamma(len(x)) - np.mean(digamma(counts[0] + shift) + digamma(counts[1] + shift))
+    return nats / unit
+
+
+def _ksg_case(seed, n, dx, dy, rho, k):
+    x, y = ground_truth.correlated_gaussians(n, max(dx, dy), rho, seed=seed)
+    return (x[:, :dx].numpy(), y[:, :dy].numpy(), k)
+
+
+_KSG_CASES = [_ksg_case(91, 200, 1, 1, 0.8, 3), _ksg_case(92, 300, 2, 2, 0.6, 3), _ksg_case(93, 250, 3, 1, 0.9, 5),
+              _ksg_case(94, 100, 1, 1, 0.0, 2)]
+
+
+def _scores_case(seed, n, signal):
+    gen = torch.Generator().manual_seed(seed)
+    return (torch.randn(n, n, generator=gen, dtype=torch.float64) + signal * torch.eye(n, dtype=torch.float64),)
+
+
+_SCORES_CASES = [_scores_case(101, 4, 0.0), _scores_case(102, 8, 3.0), _scores_case(103, 16, 6.0),
+                 (torch.tensor([[2.0, -1.0, 0.5], [0.0, 1.0, -2.0], [1.5, 0.3, 4.0]], dtype=torch.float64),)]
+
+
+def _log_mean_exp_off(scores, *, keep_diagonal=False, count=True):
+    n = scores.shape[-1]
+    off = scores if keep_diagonal else scores.masked_fill(torch.eye(n, dtype=torch.bool), -torch.inf)
+    cells = n * n if keep_diagonal else n * (n - 1)
+    return torch.logsumexp(off.flatten(), 0) - (np.log(cells) if count else 0.0)
+
+
+def _infonce_with(scores, *, unit=_LN2, log_n=True, dim=1, keep_diagonal=True):
+    n = scores.shape[-1]
+    denominator = scores if keep_diagonal else scores.masked_fill(torch.eye(n, dtype=torch.bool), -torch.inf)
+    nats = (torch.diagonal(scores) - torch.logsumexp(denominator, dim=dim)).mean() + (np.log(n) if log_n else 0.0)
+    return nats / unit
+
+
+def _dv_with(scores, *, unit=_LN2, keep_diagonal=False, marginal="log_mean_exp", count=True):
+    joint = torch.diagonal(scores).mean()
+    if marginal == "mean":
+        n = scores.shape[-1]
+        marginal_term = scores[~torch.eye(n, dtype=torch.bool)].mean()
+    elif marginal == "mean_exp":
+        marginal_term = torch.exp(_log_mean_exp_off(scores))
+    else:
+        marginal_term = _log_mean_exp_off(scores, keep_diagonal=keep_diagonal, count=count)
+    return (joint - marginal_term) / unit
+
+
+def _bound_gradients(reference):
+    """A property test: the learner's bound is a 0-d torch tensor whose gradient matches the reference's."""
+
+    def test(func) -> str | None:
+        (scores,) = _fresh(_SCORES_CASES[1])
+        scores.requires_grad_()
+        value = func(scores)
+        if not isinstance(value, torch.Tensor) or value.ndim != 0:
+            return ("right values, but return a torch scalar (a 0-d tensor): notebook 6 maximises this bound "
+                    "with an optimiser, so it must be a tensor that .backward() can follow.")
+        if not value.requires_grad:
+            return ("right values, but no gradient reaches the scores (a .item(), .detach(), numpy detour or "
+                    "torch.no_grad()): a critic could not be trained with it.")
+        (got,) = torch.autograd.grad(value, scores, allow_unused=True)
+        if got is None:
+            return "right values, but the result is cut off from the scores: no gradient reaches them."
+        ref_scores = scores.detach().clone().requires_grad_()
+        (want,) = torch.autograd.grad(reference(ref_scores), ref_scores)
+        if not torch.allclose(got, want, rtol=1e-6, atol=1e-9):
+            return "right values, but the gradient with respect to the scores is wrong."
+        return None
+
+    return test
+
+
+# ----------------------------------------------------------------------------
+# Section 5: architectures
+# ----------------------------------------------------------------------------
+def _class_rate_case(seed, n, classes):
+    rng = np.random.default_rng(seed)
+    labels = np.r_[np.arange(classes), rng.integers(0, classes, n - classes)]  # every class occurs
+    rng.shuffle(labels)
+    kl = rng.gamma(2.0, 1.0 + labels, size=n)  # classes differ in rate
+    return (kl, labels, classes)
+
+
+_CLASS_RATE_CASES = [(np.array([1.0, 3.0, 2.0, 6.0]), np.array([0, 0, 1, 1]), 2), _class_rate_case(81, 40, 3),
+                     _class_rate_case(82, 300, 10), _class_rate_case(83, 25, 5)]
+
+
+def _rate_by_class_with(kl, labels, n_classes, *, reduce="mean"):
+    """The per-class rate with one piece changed, to recognise a learner's mistake."""
+    kl, labels = np.asarray(kl, float), np.asarray(labels)
+    sums = np.bincount(labels, weights=kl, minlength=n_classes)
+    if reduce == "sum":
+        return sums
+    if reduce == "share":
+        return sums / len(kl)
+    return np.full(n_classes, kl.mean())
+
+
+def _attention_case(seed, shape, sharp):
+    logits = torch.randn(*shape, generator=torch.Generator().manual_seed(seed)) * sharp
+    return (torch.softmax(logits, dim=-1),)
+
+
+def _one_hot_rows():
+    """Rows with exact zeros: one-hot, two-hot and uniform attention (0 log 0 = 0 matters here)."""
+    w = torch.zeros(3, 5)
+    w[0, 2] = 1.0
+    w[1, [0, 4]] = 0.5
+    w[2] = 0.2
+    return (w,)
+
+
+_ENTROPY_CASES = [_one_hot_rows(), _attention_case(91, (4, 2, 7), 1.0), _attention_case(92, (3, 6, 9), 4.0),
+                  _attention_case(93, (2, 3, 4, 4), 0.3)]
+
+
+def _entropy_with(weights, *, log=torch.log2, axis=-1, normalise=False, skip_zeros=True):
+    """Attention entropy with one piece changed, to recognise a learner's mistake."""
+    w = torch.as_tensor(weights, dtype=torch.float64)
+    terms = w * log(torch.where(w > 0, w, torch.ones_like(w)) if skip_zeros else w)
+    h = -terms.sum(axis)
+    return h / np.log2(w.shape[-1]) if normalise else h
+
+
+def _mass_case(seed, batch, heads, length, relevant):
+    gen = torch.Generator().manual_seed(seed)
+    weights = torch.softmax(torch.randn(batch, heads, length, generator=gen) * 2, dim=-1)
+    mask = torch.zeros(batch, 1, length, dtype=torch.bool)
+    for b in range(batch):
+        mask[b, 0, torch.randperm(length, generator=gen)[:relevant]] = True
+    return (weights, mask)
+
+
+_MASS_CASES = [_mass_case(101, 5, 2, 8, 2), _mass_case(102, 3, 4, 13, 3), _mass_case(103, 6, 1, 5, 1),
+               _mass_case(104, 4, 3, 10, 4)]
+
+
+def _mass_with(weights, relevant, *, reduce="sum", complement=False):
+    """The relevant mass with one piece changed, to recognise a learner's mistake."""
+    w, r = torch.as_tensor(weights, dtype=torch.float64), torch.as_tensor(relevant)
+    r = ~r if complement else r
+    picked = (w * r).sum(-1)
+    if reduce == "mean":
+        return picked / w.shape[-1]
+    if reduce == "per relevant":
+        return picked / r.sum(-1)
+    return picked
+
+
+def _probe_case(seed, n, classes, skew):
+    rng = np.random.default_rng(seed)
+    prior = np.exp(-skew * np.arange(classes))
+    labels = rng.choice(classes, size=n, p=prior / prior.sum())
+    labels[:classes] = np.arange(classes)
+    logits = rng.normal(size=(n, classes)) + 1.5 * np.eye(classes)[labels]
+    return (logits - np.logaddexp.reduce(logits, axis=1, keepdims=True), labels)
+
+
+_PROBE_CASES = [_probe_case(111, 50, 2, 1.0), _probe_case(112, 200, 4, 0.7), _probe_case(113, 120, 10, 0.2),
+                (np.log(np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]])), np.array([0, 0, 1]))]
+
+
+def _probe_with(log_probs, labels, *, unit=_LN2, h_y="frequencies", pick=True, sign=1.0, h_log=np.log2):
+    """The probe bound with one piece changed, to recognise a learner's mistake."""
+    lp, y = np.asarray(log_probs, float), np.asarray(labels)
+    ce = -(lp[np.arange(len(y)), y].mean() if pick else lp.mean()) / unit
+    if h_y == "none":
+        return sign * ce
+    p = np.bincount(y, minlength=lp.shape[1]) / len(y)
+    h = np.log2(lp.shape[1]) if h_y == "uniform" else float(-np.sum(p[p > 0] * h_log(p[p > 0])))
+    return sign * (h - ce)
+
 
 # ----------------------------------------------------------------------------
 # Section 3: compression and generalization
@@ -982,6 +1418,196 @@ class _Checks:
         "p = softmax over the classes of each sample's logits, averaged over the S samples (axis 0); "
         "the prediction is the argmax over the classes.",
     )
+    rank_by_rate = Exercise(
+        "6.1", "ranking by rate", lambda mean, std: vib.dimension_order(mean, std, "rate"),
+        _RANK_CASES,
+        [Mistake("most bits first: sort the rates in decreasing order (descending=True).",
+                 lambda m, s: vib.dimension_order(m, s, "rate").flip(-1)),
+         Mistake("that is the article's ranking, by posterior variance, highest first: a dimension at the prior "
+                 "has variance 1 and carries nothing. Rank by the rate, E_x KL_k.",
+                 lambda m, s: vib.dimension_order(m, s, "variance")),
+         Mistake("that ranks by the spread of the means, Var_x mu_k (the active-unit criterion), not by the bits: "
+                 "a moving mean under a wide posterior carries few bits.", lambda m, s: _ranked(m.var(dim=0))),
+         Mistake("return the order of the dimensions (indices, most bits first), not the rates themselves.",
+                 lambda m, s: vib.rate_per_dimension(m, s))],
+        "rate_k = mean over the inputs of (sigma_k^2 + mu_k^2 - 1 - ln sigma_k^2) / (2 ln 2); return "
+        "torch.argsort(rate, descending=True).",
+    )
+    prune_layers = _ArraysExercise(
+        "6.2", "the smaller layers", _prune_with, _PRUNE_CASES,
+        [Mistake("the encoder's last layer outputs K means and then K std parameters: keep the columns of both "
+                 "(keep and keep + K), not only the means.", lambda w, b, d, k: _prune_with(w, b, d, k, stds=False)),
+         Mistake("the std of dimension j is output K columns after its mean: take columns keep + K for the stds.",
+                 lambda w, b, d, k: _prune_with(w, b, d, k, std_offset=False)),
+         Mistake("the decoder's weight has one row per latent dimension (z @ w_decoder): keep rows, not columns.",
+                 lambda w, b, d, k: _prune_with(w, b, d, k, decoder="columns")),
+         Mistake("prune the bias of the heads as well: it has one entry per output column.",
+                 lambda w, b, d, k: _prune_with(w, b, d, k, bias=False))],
+        "columns = torch.cat([keep, keep + K]) with K = w_decoder.shape[0]; return "
+        "(w_heads[:, columns], b_heads[columns], w_decoder[keep]).",
+    )
+    fgsm = Exercise(
+        "6.4", "FGSM", lambda loss, x, y, eps: attacks.fgsm(loss, x, y, eps), _FGSM_CASES,
+        [Mistake("clip the result to the valid pixel range [0, 1] (x.clamp(0, 1)).",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, clip=False)),
+         Mistake("step *up* the loss: x + epsilon * sign(gradient); a minus sign makes the inputs easier.",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, sign=-1.0)),
+         Mistake("FGSM takes the sign of the gradient, so that every pixel moves by exactly epsilon (the "
+                 "L-infinity ball), not the gradient itself.",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, direction="raw")),
+         Mistake("a normalised gradient is the L2 attack; the L-infinity FGSM takes its sign.",
+                 lambda loss, x, y, e: _fgsm_with(loss, x, y, e, direction="l2"))],
+        "x_ = x.clone().requires_grad_(True); grad = torch.autograd.grad(loss(x_, y).sum(), x_)[0]; "
+        "return (x + epsilon * grad.sign()).clamp(0, 1).",
+        rtol=1e-6, atol=1e-7, properties=_fgsm_properties,
+    )
+    contributions = Exercise(
+        "6.3", "concept contributions", _contributions_with, _CONTRIBUTION_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda w, z: _contributions_with(w, z, unit=1.0)),
+         Mistake("the log-odds of class 1 against class 0 use the difference of the two columns of the weight, "
+                 "w[:, 1] - w[:, 0].", lambda w, z: _contributions_with(w, z, classes=(1, None))),
+         Mistake("the sign: log-odds of class 1 against class 0, w[:, 1] - w[:, 0].",
+                 lambda w, z: _contributions_with(w, z, classes=(0, 1))),
+         Mistake("one contribution per dimension and input, shape (n, K): do not sum over the dimensions.",
+                 lambda w, z: _contributions_with(w, z, total=True))],
+        "contributions = z * (weight[:, 1] - weight[:, 0]) / ln 2, shape (n, K).",
+        rtol=1e-5, atol=1e-6,
+    )
+    dib_step = Exercise(
+        "6.5", "one DIB update", ib.dib_update, _DIB_CASES,
+        [Mistake("the DIB scores each cluster by log2 p(t) - beta KL: without log2 p(t) nothing pulls inputs "
+                 "into big clusters, and H(T) is not minimised.",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, prior=False)),
+         Mistake("the KL is in bits, so take log2 p(t) as well (np.log mixes nats with bits and rescales beta).",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, log=np.log)),
+         Mistake("weigh each input by p(x) when you form p(t) and p(y|t), not equally.",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, weights="uniform")),
+         Mistake("the best cluster maximises log2 p(t) - beta KL (argmax, not argmin).",
+                 lambda p, lab, b: _dib_step_with(p, lab, b, choose=np.argmin))],
+        "p(t) = sum of p(x) over the inputs with label t; p(y|t) = sum of p(x, y) over them / p(t); new label of x = "
+        "argmax over the clusters in use of log2 p(t) - beta KL_bits(p(y|x) || p(y|t)).",
+    )
+    plugin_mi = Exercise(
+        "A1.1", "the plug-in estimate with Miller-Madow", lambda x, y, mm: plugin.plugin_information(
+            x, y, miller_madow=mm), _PLUGIN_CASES,
+        [Mistake("that is in nats: divide by ln 2 (or use np.log2) for bits.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, unit=1.0)),
+         Mistake("the plug-in estimate is biased upwards, so the Miller-Madow correction is subtracted from it: "
+                 "H_MM = H + (m - 1) / (2 n) for each entropy, and H(X,Y) enters I with a minus sign.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, sign=-1.0)),
+         Mistake("count the joint symbols that occur, m_XY, not all m_X m_Y combinations: the correction is "
+                 "[(m_XY - 1) - (m_X - 1) - (m_Y - 1)] / (2 n), with m the number of distinct symbols observed.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, support="table")),
+         Mistake("each entropy's correction is (m - 1) / (2 n): you divided by n.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, half=False)),
+         Mistake("the correction (m - 1) / (2 n) is in nats: divide it by ln 2 before subtracting it from bits.",
+                 lambda x, y, mm: _plugin_with(x, y, False) - (_plugin_with(x, y, mm) - _plugin_with(x, y, False))
+                 * _LN2),
+         Mistake("apply the correction only when miller_madow is True, and do apply it then.",
+                 lambda x, y, mm: _plugin_with(x, y, mm, flag=False))],
+        "I = H(X) + H(Y) - H(X,Y) from the observed frequencies (log2); with miller_madow, subtract "
+        "[(m_XY - 1) - (m_X - 1) - (m_Y - 1)] / (2 n ln 2), m = number of distinct symbols observed.",
+        rtol=1e-9, atol=1e-12,
+    )
+    ksg = Exercise(
+        "A1.2", "the KSG estimator on a k-d tree", lambda x, y, k: knn.ksg_information(x, y, k=k), _KSG_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda x, y, k: _ksg_with(x, y, k, unit=1.0)),
+         Mistake("KSG uses the max-norm (p=np.inf in scipy), in the joint space and in both marginal spaces; "
+                 "you used the Euclidean distance.", lambda x, y, k: _ksg_with(x, y, k, p=2)),
+         Mistake("count only the points strictly closer than eps_i: query_ball_point counts distances <= r, so "
+                 "pass r = np.nextafter(eps, 0).", lambda x, y, k: _ksg_with(x, y, k, inclusive=True)),
+         Mistake("query_ball_point counts the sample itself: subtract 1 to get n_x and n_y.",
+                 lambda x, y, k: _ksg_with(x, y, k, self_in_counts=True)),
+         Mistake("a tree queried with its own points returns each point as its own nearest neighbour: ask for "
+                 "k + 1 neighbours and take the last.", lambda x, y, k: _ksg_with(x, y, k, joint_k=0)),
+         Mistake("the average is of psi(n_x + 1) + psi(n_y + 1), not psi(n_x) + psi(n_y).",
+                 lambda x, y, k: _ksg_with(x, y, k, plus_one=False))],
+        "eps_i = distance (max-norm) to the k-th neighbour of (x_i, y_i) in the joint space (k + 1 with itself); "
+        "n_x(i) = points other than i with ||x_j - x_i|| < eps_i (max-norm), same for y; "
+        "I = [psi(k) + psi(n) - mean(psi(n_x + 1) + psi(n_y + 1))] / ln 2.",
+        rtol=1e-9, atol=1e-12,
+    )
+    infonce = Exercise(
+        "A1.3", "the InfoNCE bound from critic scores", neural_mi.infonce_bound, _SCORES_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda s: _infonce_with(s, unit=1.0)),
+         Mistake("add log n: without it the bound is the mean log-probability of the right partner, which is "
+                 "<= 0.", lambda s: _infonce_with(s, log_n=False)),
+         Mistake("for each x_i the softmax runs over the candidates y_j, along row i (dim=1); along the columns "
+                 "you get the bound with x and y swapped, also valid, but not the one asked for.",
+                 lambda s: _infonce_with(s, dim=0)),
+         Mistake("the denominator sums over all n candidates, the true partner y_i included.",
+                 lambda s: _infonce_with(s, keep_diagonal=False))],
+        "mean over i of [scores[i, i] - logsumexp over j of scores[i, j]] + log n, divided by ln 2.",
+        rtol=1e-9, atol=1e-12, properties=_bound_gradients(neural_mi.infonce_bound),
+    )
+    dv = Exercise(
+        "A1.4", "the DV bound from critic scores", neural_mi.dv_bound, _SCORES_CASES,
+        [Mistake("that is in nats: divide by ln 2 for bits.", lambda s: _dv_with(s, unit=1.0)),
+         Mistake("the pairs from p(x) p(y) are the entries off the diagonal (i != j): leave the n joint pairs "
+                 "of the diagonal out of the second term.", lambda s: _dv_with(s, keep_diagonal=True)),
+         Mistake("the second term is log of the mean of e^f, not the mean of f (Jensen: that is smaller, and "
+                 "not a bound).", lambda s: _dv_with(s, marginal="mean")),
+         Mistake("take the log of the mean of e^f; subtracting the mean of e^f itself is (almost) the NWJ "
+                 "bound, which uses e^(f - 1).", lambda s: _dv_with(s, marginal="mean_exp")),
+         Mistake("a mean, not a sum: subtract log(n (n - 1)) from the logsumexp of the off-diagonal scores.",
+                 lambda s: _dv_with(s, count=False))],
+        "mean of the diagonal of scores - log(mean over i != j of exp(scores[i, j])) (a logsumexp over the "
+        "off-diagonal entries minus log(n (n - 1))), divided by ln 2.",
+        rtol=1e-9, atol=1e-12, properties=_bound_gradients(neural_mi.dv_bound),
+    )
+    rate_by_class = Exercise(
+        "5.1", "rate of each class", vib.rate_by_class, _CLASS_RATE_CASES,
+        [Mistake("average within each class: divide the class's total by the number of inputs of that class, "
+                 "not by all n inputs (that is the class's share of the rate).",
+                 lambda kl, y, c: _rate_by_class_with(kl, y, c, reduce="share")),
+         Mistake("a mean per class, not a sum: a frequent class would look costly only for being frequent.",
+                 lambda kl, y, c: _rate_by_class_with(kl, y, c, reduce="sum")),
+         Mistake("that is the overall rate repeated for every class: group the inputs by their label first.",
+                 lambda kl, y, c: _rate_by_class_with(kl, y, c, reduce="all"))],
+        "rate[c] = mean of kl[labels == c], for c = 0 .. n_classes - 1 (np.bincount with weights, divided by the counts).",
+    )
+    attention_entropy = Exercise(
+        "5.2", "attention entropy", attention.attention_entropy, _ENTROPY_CASES,
+        [Mistake("you used the natural logarithm; the course measures in bits, so use torch.log2.",
+                 lambda w: _entropy_with(w, log=torch.log)),
+         Mistake("0 log 0 is taken to be 0: a position with weight 0 contributes nothing (log2 0 gives -inf, "
+                 "and 0 * -inf is nan).", lambda w: _entropy_with(w, skip_zeros=False)),
+         Mistake("each row over the LAST axis (the positions attended to) is one distribution: sum over dim=-1, "
+                 "not over the queries or the heads.", lambda w: _entropy_with(w, axis=-2)),
+         Mistake("return the entropy in bits, not divided by its maximum log2 L.",
+                 lambda w: _entropy_with(w, normalise=True)),
+         Mistake("check the sign: H = -sum w log2 w is never negative.", lambda w: -_entropy_with(w))],
+        "H = -sum over the last axis of w * log2 w, with the terms where w = 0 set to 0 (torch.where).",
+    )
+    relevant_mass = Exercise(
+        "5.3", "attention mass on the relevant positions", attention.relevant_mass, _MASS_CASES,
+        [Mistake("sum the weights on the relevant positions, do not average them over all positions.",
+                 lambda w, r: _mass_with(w, r, reduce="mean")),
+         Mistake("the mass is the total weight on the relevant positions, not the mean weight per relevant "
+                 "position.", lambda w, r: _mass_with(w, r, reduce="per relevant")),
+         Mistake("that is the mass on the other positions (the distractors): keep the positions where relevant "
+                 "is True.", lambda w, r: _mass_with(w, r, complement=True))],
+        "mass = (weights * relevant).sum(-1): relevant broadcasts over the heads; uniform attention gives "
+        "(number relevant) / L.",
+    )
+    probe_bound = Exercise(
+        "5.4", "a probe's lower bound on I(T;Y)", probes.information_bound, _PROBE_CASES,
+        [Mistake("that is in nats: the log-probabilities are natural logs, so divide the cross-entropy by ln 2.",
+                 lambda lp, y: _probe_with(lp, y, unit=1.0)),
+         Mistake("that is all in nats: compute H(Y) with log2 and divide the cross-entropy by ln 2.",
+                 lambda lp, y: _probe_with(lp, y, unit=1.0, h_log=np.log)),
+         Mistake("you returned the cross-entropy itself; the bound is H(Y) - CE.",
+                 lambda lp, y: _probe_with(lp, y, h_y="none")),
+         Mistake("you returned -CE; the bound is H(Y) - CE, with H(Y) of the labels' frequencies.",
+                 lambda lp, y: _probe_with(lp, y, h_y="none", sign=-1.0)),
+         Mistake("H(Y) is the entropy of the labels' frequencies, not log2 of the number of classes (the "
+                 "classes need not be equally frequent).", lambda lp, y: _probe_with(lp, y, h_y="uniform")),
+         Mistake("take the log-probability of each example's own label (log_probs[i, labels[i]]), not the mean "
+                 "over all classes.", lambda lp, y: _probe_with(lp, y, pick=False)),
+         Mistake("check the sign: the bound is H(Y) - CE, not CE - H(Y).", lambda lp, y: _probe_with(lp, y, sign=-1.0))],
+        "CE = -mean_i log_probs[i, labels[i]] / ln 2 (bits); H(Y) from np.bincount(labels) / n; return H(Y) - CE.",
+    )
+
 
     add_noise = _PropertyExercise(
         "3.1", "noise injection", models.add_noise,
@@ -1051,3 +1677,31 @@ class _Checks:
 
 
 check = _Checks()
+
+
+def all_exercises() -> list[Exercise]:
+    """Every exercise of the course, in the order of the notebooks (``check``'s attributes)."""
+    return [value for value in vars(_Checks).values() if isinstance(value, Exercise)]
+
+
+def exercises_of(notebook: str) -> list[Exercise]:
+    """The exercises of a notebook, from its file name: ``"01_ib_principle"`` -> exercises 1.1, 1.2, ...
+
+    The notebook's number (the part before the first ``_``, leading zeros dropped: ``01`` -> ``1``,
+    ``A1`` -> ``A1``) is the first part of its exercises' numbers. Raises ``ValueError`` when
+    ``notebook`` is not named ``NN_slug`` (with or without ``.ipynb``) or has no exercises.
+    """
+    if not isinstance(notebook, str):
+        raise TypeError(f"notebook must be a file name like '01_ib_principle', got {notebook!r}")
+    match = re.fullmatch(r"([0-9]{2}|[A-Z][0-9])_[A-Za-z0-9_]+(\.ipynb)?", notebook)
+    if not match:
+        raise ValueError(f"notebook={notebook!r} is not named like a course notebook, NN_slug.ipynb "
+                         "(e.g. 01_ib_principle.ipynb)")
+    prefix = match.group(1).lstrip("0")
+    found = sorted((e for e in all_exercises() if e.number.split(".")[0] == prefix),
+                   key=lambda e: int(e.number.split(".")[1]))
+    if not found:
+        numbers = sorted({e.number.split(".")[0] for e in all_exercises()})
+        raise ValueError(f"notebook={notebook!r}: the course has no exercises for notebook {match.group(1)} "
+                         f"(notebooks with exercises: {', '.join(numbers)})")
+    return found

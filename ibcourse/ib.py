@@ -682,16 +682,51 @@ def deterministic_ib(pxy, beta: float, n_t: int | None = None, *, init=None, max
     return _result(px, pyx, enc, beta, n_iter, converged)
 
 
+def _dib_assign(px, pyx, labels, n_t, beta):
+    """Every x's best cluster: argmax_t log2 p(t) - beta KL_bits(p(y|x) || p(y|t)) (empty clusters: -inf)."""
+    enc = np.zeros((px.size, n_t))
+    enc[np.arange(px.size), labels] = 1.0
+    pt, pyt = _cluster_stats(px, pyx, enc)
+    with np.errstate(divide="ignore"):
+        score = np.log2(pt)[None, :] - (beta * kl_matrix(pyx, pyt) if beta > 0 else np.zeros((px.size, n_t)))
+    return np.argmax(score, axis=1)
+
+
+def dib_update(pxy, labels, beta: float, n_t: int | None = None) -> np.ndarray:
+    """One update of the deterministic IB (Strouse & Schwab 2017): every x moves to its best cluster.
+
+    With the hard encoder t = labels[x], p(t) = sum over the x in t of p(x) and p(y|t) = the
+    p(x)-weighted mean of their p(y|x); then each x takes the cluster that maximises
+    ``log2 p(t) - beta KL_bits(p(y|x) || p(y|t))``. The first term is where H(T) replaces the
+    IB's I(X;T): it pulls inputs into big clusters. Empty clusters are never chosen.
+
+    Parameters
+    ----------
+    pxy : array_like, shape (|X|, |Y|)
+    labels : int array, shape (|X|,)
+        The current cluster of every x, in ``range(n_t)``.
+    beta : float
+        >= 0.
+    n_t : int, optional
+        Clusters available; defaults to |X|.
+
+    Returns
+    -------
+    int array (|X|,): the new labels.
+    """
+    px, pyx = _prepare(pxy)
+    beta = _check_beta(beta)
+    n_t = px.size if n_t is None else validate.count(n_t, "n_t")
+    labels = validate.integers(labels, "labels", minimum=0, maximum=n_t - 1)
+    if labels.shape != px.shape:
+        raise ValueError(f"labels must hold one cluster per input, shape {px.shape}, got {labels.shape}")
+    return _dib_assign(px, pyx, labels, n_t, beta)
+
+
 def _dib_iterate(px, pyx, labels, n_t, beta, max_iter):
     """Reassign every x to its best cluster until no assignment changes."""
-    rows = np.arange(px.size)
     for n_iter in range(1, max_iter + 1):
-        enc = np.zeros((px.size, n_t))
-        enc[rows, labels] = 1.0
-        pt, pyt = _cluster_stats(px, pyx, enc)
-        with np.errstate(divide="ignore"):
-            score = np.log2(pt)[None, :] - (beta * kl_matrix(pyx, pyt) if beta > 0 else 0.0)
-        new = np.argmax(score, axis=1)
+        new = _dib_assign(px, pyx, labels, n_t, beta)
         if np.array_equal(new, labels):
             return labels, n_iter, True
         labels = new
@@ -726,6 +761,18 @@ def _row_kl(p, q):
     """KL(p_i || q_i) in bits for each row i; q > 0 wherever p > 0."""
     pos = p > 0
     return np.sum(np.where(pos, p * np.log2(np.where(pos, p, 1.0) / np.where(pos, q, 1.0)), 0.0), axis=1)
+
+
+def decode(pxy, encoder) -> np.ndarray:
+    """p(y|x) as read through the bottleneck: sum_t p(t|x) p(y|t), shape (|X|, |Y|).
+
+    The label predicted for x is the argmax of its row; with T = X (the identity encoder)
+    it is p(y|x) itself, the best any encoder allows.
+    """
+    px, pyx = _prepare(pxy)
+    enc = _check_encoder(encoder, px.size)
+    _, pyt = _cluster_stats(px, pyx, enc)
+    return enc @ pyt
 
 
 def ib_distortion(pxy, encoder) -> np.ndarray:

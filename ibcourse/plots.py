@@ -325,3 +325,108 @@ def rate_distortion(ax: plt.Axes, betas, curves: dict, *, title: str = "", zoom_
     ax.set_ylabel("distortion  -log2 q(x|z) [bits per image]")
     ax.set_title(title)
     return ax
+
+
+def factor_information(ax: plt.Axes, values, factor_names, *, title: str = "", vmax: float | None = None,
+                       colorbar: bool = True) -> plt.Axes:
+    """Heat map of I(Z_k; F_j) in bits: latent dimensions down, known factors across, values printed in the cells.
+
+    ``values`` has shape (K, len(factor_names)) (e.g. ``concepts.latent_factor_information``);
+    the colour scale runs from 0 to ``vmax`` bits (default: the largest value), with a colour bar.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2 or values.shape[1] != len(factor_names):
+        raise ValueError(f"values must have shape (K, {len(factor_names)}), got {values.shape}")
+    top = float(values.max()) if vmax is None else vmax
+    image = ax.imshow(values, cmap="viridis", vmin=0, vmax=top, aspect="auto", interpolation="nearest")
+    for (k, j), v in np.ndenumerate(values):
+        ax.text(j, k, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v < 0.6 * top else "black")
+    ax.set_xticks(range(len(factor_names)), factor_names, rotation=20)
+    ax.set_yticks(range(values.shape[0]), [f"z{k + 1}" for k in range(values.shape[0])])
+    ax.set_xlabel("known factor")
+    ax.set_ylabel("latent dimension")
+    ax.set_title(title)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label="I(z_k; factor) [bits]")
+    return ax
+
+
+def image_grid(ax: plt.Axes, images, *, row_labels=(), column_labels=(), title: str = "") -> plt.Axes:
+    """A grid of grey images (rows, columns, height, width) in [0, 1], white gaps between them, one axes.
+
+    ``row_labels`` and ``column_labels`` label the rows (left) and columns (bottom).
+    """
+    images = np.asarray(images, dtype=float)
+    if images.ndim != 4:
+        raise ValueError(f"images must have shape (rows, columns, height, width), got {images.shape}")
+    rows, columns, h, w = images.shape
+    canvas = np.full((rows * (h + 1) - 1, columns * (w + 1) - 1), np.nan)
+    for r in range(rows):
+        for c in range(columns):
+            canvas[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = images[r, c]
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_yticks([r * (h + 1) + h / 2 - 0.5 for r in range(rows)] if row_labels else [], list(row_labels))
+    ax.set_xticks([c * (w + 1) + w / 2 - 0.5 for c in range(columns)] if column_labels else [], list(column_labels))
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_title(title)
+    return ax
+
+
+def against_truth(ax: plt.Axes, truth, estimates: dict, *, caps: dict | None = None, title: str = "",
+                  ylabel: str = "estimate of I(X;Y) [bits]") -> plt.Axes:
+    """Estimates of a mutual information against its true value (bits, both axes), with the line y = x.
+
+    ``estimates`` maps a label to an array of shape (len(truth), repeats): one row per true
+    value, one column per seed or batch; each is drawn as its mean with a bar of one
+    standard deviation (``mean_and_spread``). ``caps`` maps a label (e.g. "log2 64: the
+    InfoNCE ceiling") to a value in bits, drawn as a horizontal dotted line.
+    """
+    truth = np.asarray(truth, dtype=float)
+    if truth.ndim != 1 or len(truth) < 1:
+        raise ValueError(f"truth must be a non-empty 1-D array of bits, got shape {truth.shape}")
+    if not isinstance(estimates, dict) or not estimates:
+        raise TypeError("estimates must be a non-empty dict label -> array (len(truth), repeats)")
+    ax.plot(truth, truth, color="black", lw=1, label="the true value")
+    for label, values in estimates.items():
+        mean_and_spread(ax, truth, values, label=label)
+    for (label, value), colour in zip((caps or {}).items(), ("grey", "tab:brown", "tab:pink")):
+        ax.axhline(value, color=colour, ls=":", lw=1.2, label=label)
+    ax.set_xlabel("true I(X;Y) [bits]")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    return ax
+
+
+def critic_curves(ax: plt.Axes, truth, estimates, *, cap: float | None = None, frozen: dict | None = None,
+                  ylim: tuple[float, float] | None = None, title: str = "") -> plt.Axes:
+    """A critic's bound on every training batch against the step, with the true information (bits).
+
+    ``truth`` (steps,) is the staircase of true values; ``estimates`` (steps, members) one
+    thin line per member (e.g. per seed). ``frozen`` maps a step to an array of bounds on
+    fresh batches with the critic frozen there, drawn as a marker at its mean with a bar of
+    one standard deviation. ``cap`` draws a dotted line (e.g. log2 of the batch size).
+    ``ylim`` clips the axis; values beyond it are left out of view, and the title says so
+    when any is.
+    """
+    truth, estimates = np.asarray(truth, dtype=float), np.asarray(estimates, dtype=float)
+    if estimates.ndim != 2 or len(estimates) != len(truth):
+        raise ValueError(f"estimates must have shape (steps, members) = ({len(truth)}, members), got {estimates.shape}")
+    steps = np.arange(1, len(truth) + 1)
+    for m, column in enumerate(estimates.T):
+        ax.plot(steps, column, lw=0.6, alpha=0.6, color=f"C{m}", label="bound on each training batch" if m == 0 else None)
+    ax.plot(steps, truth, color="black", lw=1.5, label="true I(X;Y)")
+    if cap is not None:
+        ax.axhline(cap, color="grey", ls=":", lw=1.2, label=f"log2 batch = {cap:g} bits")
+    for k, (step, values) in enumerate(sorted((frozen or {}).items())):
+        values = np.asarray(values, dtype=float)
+        ax.errorbar(step + 1, values.mean(), yerr=values.std(), fmt="s", color="black", ms=4, capsize=3,
+                    label="frozen critic, fresh batches" if k == 0 else None, zorder=4)
+    clipped = False
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+        clipped = bool(np.any((estimates < ylim[0]) | (estimates > ylim[1])))
+    ax.set_xlabel("training step")
+    ax.set_ylabel("lower-bound estimate [bits]")
+    ax.set_title(title + (" (some values off the axis)" if clipped else ""), fontsize=10)
+    return ax

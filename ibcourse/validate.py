@@ -332,3 +332,30 @@ def broadcastable(**tensors) -> None:
     except RuntimeError:
         raise ValueError(f"{', '.join(shapes)} must broadcast together, got shapes "
                          f"{', '.join(f'{n} {s}' for n, s in shapes.items())}") from None
+
+
+def samples(value, name: str, *, min_rows: int = 1) -> np.ndarray:
+    """Samples of a random vector, one per row: shape (n, d), or (n,) promoted to (n, 1).
+
+    numpy arrays, torch tensors (detached, copied to the CPU) and nested lists of real
+    numbers are accepted; the dtype is kept (integers stay integers). Bools, NaN and
+    infinity are rejected, and so are fewer than ``min_rows`` rows or zero columns.
+    """
+    arr = array(value, name)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must have shape (n,) or (n, d) with one sample per row, got shape {arr.shape}")
+    if arr.shape[0] < min_rows or arr.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least {min_rows} samples of at least one dimension, "
+                         f"got shape {arr.shape}")
+    finite(arr, name)
+    return arr
+
+
+def paired_samples(x, y, *, min_rows: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` checked by ``samples``, with the same number of rows (one pair per row)."""
+    x, y = samples(x, "x", min_rows=min_rows), samples(y, "y", min_rows=min_rows)
+    if len(x) != len(y):
+        raise ValueError(f"x and y must hold one sample each per row, got {len(x)} rows of x and {len(y)} of y")
+    return x, y

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ibcourse import claims, data, info, schedules, training, validate
+from ibcourse import claims, data, info, models, schedules, training, validate
 from ibcourse.models import ACTIVATIONS, BatchedLinear, MLPEnsemble, ensemble_cross_entropy
 
 #: Smallest posterior standard deviation: sigma = softplus(raw - 5) + STD_FLOOR never reaches 0.
@@ -66,18 +67,39 @@ def reparameterise(mean: torch.Tensor, std: torch.Tensor, eps: torch.Tensor) -> 
 
 
 class _GaussianEncoder(nn.Module):
-    """An MLP ensemble encoder to the mean and a positive std (floored at STD_FLOOR) of K Gaussian dims."""
+    """An MLP ensemble encoder to the mean and a positive std (floored at STD_FLOOR) of K Gaussian dims.
 
-    def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int]):
+    With a ``body`` (an ensemble network such as ``models.ConvEnsemble`` or
+    ``models.TransformerEnsemble``, mapping the inputs to features (members, batch,
+    body.n_features)), the MLP reads the body's features instead of the raw inputs.
+    """
+
+    def __init__(self, n_in: int, k: int, hidden: Sequence[int], seeds: Sequence[int], body: nn.Module | None = None):
         super().__init__()
         n_in, k, hidden = validate.count(n_in, "n_in"), validate.count(k, "k"), validate.counts(hidden, "hidden", min_length=0)
         seeds = validate.seeds(seeds)
         self.k = k
-        self.encoder = MLPEnsemble([n_in, *hidden, 2 * k], ["relu"] * len(seeds), seeds)
+        if body is not None:
+            validate.module(body, "body")
+            if not all(hasattr(body, a) for a in ("seeds", "n_in", "n_features")):
+                raise TypeError(f"body must be an ensemble network with seeds, n_in and n_features (e.g. "
+                                f"models.ConvEnsemble), got {type(body).__name__}")
+            if len(body.seeds) != len(seeds):
+                raise ValueError(f"body has {len(body.seeds)} members, but seeds gives {len(seeds)}")
+            if body.n_in != n_in:
+                raise ValueError(f"n_in must be the size of one input of the body ({body.n_in}), got {n_in}")
+        self.body = body
+        self.encoder = MLPEnsemble([n_in if body is None else body.n_features, *hidden, 2 * k], ["relu"] * len(seeds),
+                                   seeds)
+
+    @property
+    def members(self) -> int:
+        """How many independent models the ensemble holds."""
+        return len(self.encoder.seeds)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior mean and std, each (members, batch, K), for inputs (batch, n_in)."""
-        raw = self.encoder(x)
+        raw = self.encoder(x if self.body is None else self.body(x))
         return raw[..., :self.k], F.softplus(raw[..., self.k:] - 5.0) + STD_FLOOR
 
 
@@ -95,15 +117,25 @@ class VIBEnsemble(_GaussianEncoder):
     stochastic : sequence of bool, optional
         Per member; False makes a deterministic baseline of the same architecture
         (z = mean, no noise; give it beta = 0). Default: all stochastic.
+    decoder_hidden : sequence of int, optional
+        Widths of hidden ReLU layers of the decoder; default none (a linear decoder, as in
+        Alemi et al.).
+    body : nn.Module, optional
+        An ensemble network with one member per seed that turns the inputs into features
+        before the MLP encoder: ``models.ConvEnsemble`` (a convolutional VIB) or
+        ``models.TransformerEnsemble`` (a VIB on a transformer's CLS vector). ``n_in``
+        is then the size of one input of the body (``body.n_in``).
     """
 
     def __init__(self, n_in: int, n_classes: int, k: int, hidden: Sequence[int], seeds: Sequence[int],
-                 stochastic: Sequence[bool] | None = None):
-        super().__init__(n_in, k, hidden, seeds)
+                 stochastic: Sequence[bool] | None = None, decoder_hidden: Sequence[int] = (), *,
+                 body: nn.Module | None = None):
+        super().__init__(n_in, k, hidden, seeds, body)
         self.n_classes = validate.count(n_classes, "n_classes", minimum=2)
+        decoder_hidden = validate.counts(decoder_hidden, "decoder_hidden", min_length=0)
         members = len(seeds)
         stochastic = [True] * members if stochastic is None else validate.flags(stochastic, "stochastic", members)
-        self.decoder = MLPEnsemble([k, n_classes], ["relu"] * members, [s + 500 for s in seeds])
+        self.decoder = MLPEnsemble([k, *decoder_hidden, n_classes], ["relu"] * members, [s + 500 for s in seeds])
         self.register_buffer("noise", torch.tensor(stochastic, dtype=torch.float32)[:, None, None, None])
 
     def forward(self, x: torch.Tensor, samples: int = 1, *, sampler: Callable | None = None
@@ -114,16 +146,24 @@ class VIBEnsemble(_GaussianEncoder):
         ``sampler(mean, std, eps)`` builds the draws from standard normal ``eps`` (default
         ``reparameterise``; a learner's version of it, as in exercise 4.2, can be passed).
         """
+        mean, std = self.encode(x)
+        return self.decode_samples(mean, std, samples, sampler=sampler), mean, std
+
+    def decode_samples(self, mean: torch.Tensor, std: torch.Tensor, samples: int = 1, *,
+                       sampler: Callable | None = None) -> torch.Tensor:
+        """Logits (members, samples, batch, classes) of ``samples`` draws of z from posteriors (members, batch, K).
+
+        ``samples=0`` decodes the mean; ``sampler`` as in ``forward``.
+        """
         samples = validate.count(samples, "samples", minimum=0)
         sampler = reparameterise if sampler is None else validate.function(sampler, "sampler")
-        mean, std = self.encode(x)
         if samples == 0:
             z = mean[:, None]
         else:
             eps = torch.randn(mean.shape[0], samples, *mean.shape[1:], device=mean.device)
             z = sampler(mean[:, None], std[:, None], eps * self.noise)
         members, s, batch, k = z.shape
-        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1), mean, std
+        return self.decoder(z.reshape(members, s * batch, k)).reshape(members, s, batch, -1)
 
 
 def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
@@ -160,7 +200,7 @@ def vib_loss(logits: torch.Tensor, y: torch.Tensor, mean: torch.Tensor, std: tor
 
 @torch.no_grad()
 def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: int = 12,
-             h_y: float | None = None) -> dict[str, np.ndarray]:
+             h_y: float | None = None, chunk: int = 250) -> dict[str, np.ndarray]:
     """Test errors and information bounds of every member on (x, y), in one pass.
 
     Returns arrays of shape (members,):
@@ -171,20 +211,25 @@ def evaluate(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, *, samples: i
     H(Y) of the labels ``y`` unless ``h_y`` is given (bits, >= 0); and ``wrong_S``, a bool
     array (members, n) that marks the examples the ``samples``-draw prediction gets wrong
     (its row means are ``error_S``; see ``error_difference``). ``x`` and ``y`` may be
-    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1.
+    tensors or numpy arrays; ``y`` holds integer labels in 0 .. n_classes - 1. ``x`` is
+    (n, n_in), shared by all members, or (members, n, n_in), one set of inputs per member
+    (each member's adversarial examples, for instance). The inputs are encoded ``chunk``
+    at a time (memory); the results do not depend on it.
     """
     if not isinstance(model, VIBEnsemble):
         raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
-    samples = validate.count(samples, "samples")
+    samples, chunk = validate.count(samples, "samples"), validate.count(chunk, "chunk")
     x, y = validate.model_input(x, model, "x"), validate.class_labels(y, model.n_classes)
-    if y.shape != (len(x),):
-        raise ValueError(f"y must have shape ({len(x)},) to match x, got {tuple(y.shape)}")
+    n = x.shape[-2] if x.ndim == 3 else len(x)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},) to match x, got {tuple(y.shape)}")
     if h_y is not None:
         h_y = validate.number(h_y, "h_y", low=0)
     model.eval()
     device = next(model.parameters()).device
     x, y = x.to(device), y.to(device)
-    logits, mean, std = model(x, samples=samples)
+    mean, std = (torch.cat(parts, dim=1) for parts in zip(*(model.encode(part) for part in x.split(chunk, dim=-2))))
+    logits = model.decode_samples(mean, std, samples)
     mean_logits = model.decoder(mean)
     if h_y is None:
         h_y = info.entropy(np.bincount(y.cpu().numpy()) / len(y))
@@ -229,7 +274,7 @@ def averaged_softmax(model: VIBEnsemble, x: torch.Tensor, member: int, samples: 
     """
     if not isinstance(model, VIBEnsemble):
         raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
-    member = validate.count(member, "member", minimum=0, maximum=len(model.encoder.seeds) - 1)
+    member = validate.count(member, "member", minimum=0, maximum=model.members - 1)
     samples = validate.integers(samples, "samples", minimum=1, min_length=1)
     if np.any(np.diff(samples) <= 0):
         raise ValueError(f"samples must increase, got {samples.tolist()}")
@@ -333,6 +378,110 @@ def active_dimensions(model: nn.Module, x: torch.Tensor, threshold: float = 0.01
     return (mean.var(dim=1) > threshold).sum(dim=-1).cpu().numpy()
 
 
+def dimension_order(mean: torch.Tensor, std: torch.Tensor, by: str = "rate") -> torch.Tensor:
+    """The latent dimensions of each model in the order a pruning keeps them, first kept first.
+
+    ``by="rate"``: by the bits each dimension carries (``rate_per_dimension``), most first;
+    the ranking that keeps what the decoder can use. ``by="variance"``: by the posterior
+    variance E_x sigma_k(x)^2, highest first, the ranking of the source article; a dimension
+    at the prior has variance 1, the highest a VIB's posterior usually reaches, and carries
+    no information, so this ranking keeps the useless dimensions first.
+
+    Parameters
+    ----------
+    mean, std : tensors of equal shape (..., n, K)
+        Posterior means and standard deviations of n inputs (a leading members axis is allowed).
+    by : {"rate", "variance"}
+
+    Returns
+    -------
+    int64 tensor of shape (..., K): dimension indices, the first kept first (ties keep index order).
+    """
+    mean, std = validate.tensor(mean, "mean"), validate.tensor(std, "std")
+    if mean.shape != std.shape or mean.ndim < 2:
+        raise ValueError(f"mean and std must have the same shape (..., n, K), got {tuple(mean.shape)} and "
+                         f"{tuple(std.shape)}")
+    if by == "rate":
+        score = rate_per_dimension(mean, std)
+    elif by == "variance":
+        score = std.square().mean(dim=-2)
+    else:
+        raise ValueError(f"by must be 'rate' or 'variance', got {by!r}")
+    return torch.argsort(score, dim=-1, descending=True, stable=True)
+
+
+def prune(model: VIBEnsemble, keep) -> VIBEnsemble:
+    """A smaller VIB that keeps only some latent dimensions of each member: the network itself shrinks.
+
+    For member m the new bottleneck holds the dimensions ``keep[m]`` of the old one, in that
+    order: the encoder's output layer loses the columns of the mean and std of every other
+    dimension, and the decoder's first layer loses their rows. Every other weight is copied.
+    Decoding with the dimensions left out is decoding them at z_k = 0, the prior's mean.
+
+    Parameters
+    ----------
+    model : VIBEnsemble
+    keep : int array or tensor, shape (members, k), 1 <= k <= K
+        Distinct dimension indices per member (e.g. the first k of ``dimension_order``).
+
+    Returns
+    -------
+    VIBEnsemble with K = k, on the model's device, each member stochastic or not as before.
+    """
+    if not isinstance(model, VIBEnsemble):
+        raise TypeError(f"model must be a VIBEnsemble, got {type(model).__name__}")
+    members, k_old = len(model.encoder.seeds), model.k
+    keep = validate.array(keep, "keep")
+    if not np.issubdtype(keep.dtype, np.integer):
+        raise TypeError(f"keep must hold integer dimension indices, got dtype {keep.dtype}")
+    if keep.ndim != 2 or keep.shape[0] != members or not 1 <= keep.shape[1] <= k_old:
+        raise ValueError(f"keep must have shape ({members}, k) with 1 <= k <= {k_old}, got {keep.shape}")
+    if keep.min() < 0 or keep.max() >= k_old:
+        raise ValueError(f"keep must hold indices in 0 .. {k_old - 1}, got {keep.min()} to {keep.max()}")
+    if any(len(set(row.tolist())) != len(row) for row in keep):
+        raise ValueError("keep must not repeat a dimension within a member")
+    encoder, decoder = model.encoder.widths, model.decoder.widths
+    small = VIBEnsemble(encoder[0], model.n_classes, keep.shape[1], encoder[1:-1], model.encoder.seeds,
+                        stochastic=[bool(v) for v in model.noise.flatten().tolist()], decoder_hidden=decoder[1:-1])
+    device = next(model.parameters()).device
+    small.to(device)
+    index = torch.as_tensor(keep, device=device)
+    columns = torch.cat([index, index + k_old], dim=1)  # the means, then the stds, of the kept dimensions
+    last, first = f"linear{len(encoder) - 1}", "linear1"
+    state = dict(model.state_dict())
+    for name in (f"encoder.{last}.weight", f"encoder.{last}.bias"):
+        value = state[name]
+        state[name] = value.gather(2, columns[:, None, :].expand(-1, value.shape[1], -1))
+    weight = state[f"decoder.{first}.weight"]
+    state[f"decoder.{first}.weight"] = weight.gather(1, index[:, :, None].expand(-1, -1, weight.shape[2]))
+    small.load_state_dict(state)
+    return small
+
+
+def accuracy_by_kept(model: VIBEnsemble, order, kept, x, y, *, samples: int = 12) -> np.ndarray:
+    """Test accuracy of the smaller models that keep the first k dimensions of ``order``, for each k in ``kept``.
+
+    Parameters
+    ----------
+    model : VIBEnsemble
+    order : int array or tensor (members, K)
+        Each member's dimensions in the order a pruning keeps them (e.g. ``dimension_order``).
+    kept : sequence of int
+        Numbers of dimensions to keep, each in 1 .. K.
+    x, y : test inputs (n, n_in) and labels (n,)
+    samples : int
+        Draws of z averaged by each prediction (as ``evaluate``'s ``error_S``).
+
+    Returns
+    -------
+    array (len(kept), members): the accuracy (1 - error_S) of each ``prune(model, order[:, :k])``.
+    """
+    order = validate.array(order, "order")
+    kept = validate.integers(kept, "kept", minimum=1, maximum=order.shape[-1] if order.ndim == 2 else None,
+                             min_length=1)
+    return np.stack([1.0 - evaluate(prune(model, order[:, :k]), x, y, samples=samples)["error_S"] for k in kept])
+
+
 def rate_per_dimension(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
     """The rate of each latent dimension: KL(N(mean_k, std_k^2) || N(0, 1)) averaged over the data, in bits.
 
@@ -348,6 +497,103 @@ def rate_per_dimension(mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
     carries 0 bits.
     """
     return kl_to_standard_normal(mean[..., None], std[..., None]).mean(dim=-2)
+
+
+def rate_by_class(kl, labels, n_classes: int) -> np.ndarray:
+    """The mean rate of the inputs of each class: the KL to the prior averaged within a class, in bits.
+
+    Parameters
+    ----------
+    kl : array or tensor (n,)
+        KL(q(z|x_i) || N(0, I)) of each input, bits (``kl_to_standard_normal``).
+    labels : int array or tensor (n,)
+        Class of each input, 0 .. n_classes - 1; every class must occur.
+    n_classes : int
+
+    Returns
+    -------
+    array (n_classes,), bits: entry c is the mean of ``kl`` over the inputs of class c.
+    Their average weighted by the class frequencies is the rate E_x KL.
+    """
+    kl = validate.array(kl, "kl").astype(np.float64)
+    n_classes = validate.count(n_classes, "n_classes", minimum=2)
+    y = validate.class_labels(labels, n_classes, "labels").cpu().numpy()
+    if kl.ndim != 1 or y.shape != kl.shape:
+        raise ValueError(f"kl and labels must be 1-D of equal length, got shapes {kl.shape} and {y.shape}")
+    validate.finite(kl, "kl")
+    counts = np.bincount(y, minlength=n_classes)
+    if np.any(counts == 0):
+        raise ValueError(f"labels must hold every class 0 .. {n_classes - 1}; missing {np.flatnonzero(counts == 0).tolist()}")
+    return np.bincount(y, weights=kl, minlength=n_classes) / counts
+
+
+@torch.no_grad()
+def encoder_information(mean, std, pxy, *, samples: int = 256, seed: int = 0) -> dict[str, np.ndarray]:
+    """I(Z;X) and I(Z;Y) in bits of Gaussian encoders of a discrete X, estimated by Monte Carlo, not bounded.
+
+    When X takes finitely many values x with known p(x, y), and p(z|x) = N(mean_x, diag std_x^2),
+    the marginal p(z) = sum_x p(x) p(z|x) is a finite mixture whose density can be evaluated,
+    so I(Z;X) = E log2 [p(z|x) / p(z)] and I(Z;Y) = E log2 [p(z|y) / p(z)], with
+    p(z|y) = sum_x p(x|y) p(z|x), are expectations of computable quantities: averaged over
+    ``samples`` draws of z for every x, they converge to the true values (unlike the KL to a
+    prior, which only bounds I(Z;X) from above). The standard errors are those of the
+    Monte Carlo averages.
+
+    Parameters
+    ----------
+    mean, std : tensors or arrays (members, |X|, K) or (|X|, K); std > 0
+        The posterior of every value of X (row x of ``pxy``).
+    pxy : array (|X|, |Y|)
+        The joint distribution of X and Y (rows with p(x) = 0 are allowed and ignored).
+    samples : int
+        Draws of z per value of x.
+    seed : int
+        Seeds the draws (a private generator).
+
+    Returns
+    -------
+    dict of arrays (members,) (or floats for 2-D input): ``i_zx``, ``i_zy`` (bits) and their
+    Monte Carlo standard errors ``i_zx_se``, ``i_zy_se``.
+    """
+    mean, std = (validate.tensor(v, n).double() for v, n in ((mean, "mean"), (std, "std")))
+    single = mean.ndim == 2
+    if single:
+        mean, std = mean[None], std[None]
+    pxy = info.as_distribution(pxy, "pxy", ndim=2)
+    if mean.ndim != 3 or mean.shape != std.shape or mean.shape[1] != pxy.shape[0]:
+        raise ValueError(f"mean and std must have shape (members, |X|, K) with |X| = {pxy.shape[0]} rows of pxy, "
+                         f"got {tuple(mean.shape)} and {tuple(std.shape)}")
+    validate.finite(mean, "mean")
+    if not bool((std > 0).all()) or not bool(torch.isfinite(std).all()):
+        raise ValueError("std must be finite and positive")
+    samples = validate.count(samples, "samples", minimum=2)
+    gen = torch.Generator().manual_seed(validate.seed(seed))
+    used = pxy.sum(1) > 0
+    pxy = torch.from_numpy(pxy[used])
+    mean, std = mean[:, torch.from_numpy(used)].cpu(), std[:, torch.from_numpy(used)].cpu()
+    px, py = pxy.sum(1), pxy.sum(0)
+    p_y_given_x = pxy / px[:, None]  # (X, Y)
+    p_x_given_y = torch.where(py > 0, pxy / torch.where(py > 0, py, 1.0), 0.0)  # (X, Y); 0 for labels never seen
+    members, n_x, k = mean.shape
+    out = {name: np.zeros(members) for name in ("i_zx", "i_zx_se", "i_zy", "i_zy_se")}
+    for m in range(members):
+        mu, precision = mean[m], std[m].pow(-2)  # (X, K)
+        z = mu[:, None] + std[m][:, None] * torch.randn(n_x, samples, k, generator=gen, dtype=torch.float64)
+        # log p(z | x') for every draw z (of every x) and every x': (X, S, X'), by expanding the squares
+        squares = (z.square() @ precision.T - 2 * z @ (mu * precision).T + (mu.square() * precision).sum(-1))
+        log_q = -0.5 * squares - torch.log(std[m]).sum(-1) - 0.5 * k * math.log(2 * math.pi)
+        log_pz = torch.logsumexp(log_q + torch.log(px), dim=-1)  # (X, S)
+        own = torch.diagonal(log_q, dim1=0, dim2=2).T  # (X, S): log p(z | x) at the draw's own x
+        top = log_q.max(dim=-1, keepdim=True).values
+        pz_given_y = torch.exp(log_q - top) @ p_x_given_y  # (X, S, Y), times exp(-top)
+        # p(y|x) > 0 implies p(x|y) > 0, and the draw's own x keeps p(z|y) > 0 where it is weighed
+        log_pz_given_y = torch.where(p_y_given_x[:, None] > 0, torch.log(pz_given_y) + top, 0.0)
+        per_draw = {"i_zx": (own - log_pz) / _LN2,
+                    "i_zy": ((p_y_given_x[:, None] * log_pz_given_y).sum(-1) - log_pz) / _LN2}
+        for name, values in per_draw.items():
+            out[name][m] = float((px * values.mean(-1)).sum())
+            out[name + "_se"][m] = float(torch.sqrt((px.square() * values.var(-1) / samples).sum()))
+    return {name: float(v[0]) for name, v in out.items()} if single else out
 
 
 class VAEEnsemble(_GaussianEncoder):
@@ -440,7 +686,7 @@ def classifier_objective(schedules: Sequence, samples: int = 1, loss: Callable |
     samples = validate.count(samples, "samples", minimum=0)
 
     def loss_fn(model: VIBEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
-        validate.one_per_member(schedules, len(model.encoder.seeds), "schedules")
+        validate.one_per_member(schedules, model.members, "schedules")
         logits, mean, std = model(x, samples=samples)
         betas = _betas(schedules, epoch)
         if loss is None:
@@ -459,7 +705,7 @@ def autoencoder_objective(schedules: Sequence):
     schedules = validate.functions(schedules, "schedules", "one per member, e.g. schedules.Constant(beta)")
 
     def loss_fn(model: VAEEnsemble, x: torch.Tensor, y: torch.Tensor, epoch: int) -> dict[str, torch.Tensor]:
-        validate.one_per_member(schedules, len(model.encoder.seeds), "schedules")
+        validate.one_per_member(schedules, model.members, "schedules")
         pixel_logits, mean, std = model(x)
         return vae_loss(pixel_logits, x, mean, std, _betas(schedules, epoch).to(x.device))
     return loss_fn
@@ -518,3 +764,88 @@ def alemi_hours(*, n_train: int = 2000, epochs: int = 200, progress: bool = Fals
                               source="random stand-in of MNIST's shape")
     seconds = alemi_recipe(stand_in, epochs=1, samples=1, progress=progress)["seconds"]
     return seconds * (60_000 / n_train) * epochs / 3600
+
+
+@dataclass
+class BetaSweep:
+    """A trained ``VIBEnsemble`` with one member per (beta, seed), and what ``evaluate`` measured.
+
+    ``betas`` and ``seeds`` have one entry per member (beta 0 marks a deterministic
+    baseline: z = mean, no noise, no KL); ``train`` and ``test`` are ``evaluate``'s
+    results on the training and test sets (arrays over members); ``history`` is the
+    training loop's; ``parameters`` the trainable parameters of one member.
+    """
+
+    model: VIBEnsemble
+    betas: np.ndarray
+    seeds: np.ndarray
+    history: training.History
+    train: dict[str, np.ndarray]
+    test: dict[str, np.ndarray]
+    parameters: int
+
+    def by_beta(self, values) -> np.ndarray:
+        """The VIB members' rows of ``values`` (first axis: members), as (betas, seeds, ...), betas increasing."""
+        values = np.asarray(values)
+        grid = np.unique(self.betas[self.betas > 0])
+        rows = [np.flatnonzero(self.betas == b) for b in grid]
+        if len({len(r) for r in rows}) != 1:
+            raise ValueError("every beta needs the same number of seeds to be arranged as (betas, seeds)")
+        return np.stack([values[r] for r in rows])
+
+    @property
+    def deterministic(self) -> np.ndarray:
+        """Boolean mask of the deterministic members."""
+        return self.betas == 0
+
+
+def beta_sweep(x_train, y_train, x_test, y_test, *, n_classes: int, betas: Sequence[float], seeds: Sequence[int],
+               deterministic_seeds: Sequence[int], k: int, hidden: Sequence[int] = (), body: Callable | None = None,
+               epochs: int, batch_size: int = 100, lr: float = 1e-3, samples: int = 12,
+               on_epoch: training.EpochCallback | None = None, device=None, progress: bool = True,
+               desc: str = "beta sweep") -> BetaSweep:
+    """Train VIB classifiers for every beta and seed, and deterministic twins, together in one ensemble.
+
+    Members are ``(beta, seed)`` for every beta of ``betas`` (each > 0) and seed of ``seeds``,
+    then ``(0, seed)`` for every seed of ``deterministic_seeds`` (z = mean, no noise, no KL);
+    member i is initialised from seed ``100 * seed + i``. The loss is ``vib_loss`` (bits),
+    minimised with Adam on minibatches in one order for all (``training.train``).
+
+    Parameters
+    ----------
+    x_train, y_train, x_test, y_test : tensors or numpy arrays
+        Inputs (n, n_in) (images flattened, or token ids) and integer labels (n,).
+    n_classes, k : int
+        Classes; bottleneck dimension K.
+    betas, seeds, deterministic_seeds : sequences
+        The grid (betas > 0; integer seeds; at least one member in all).
+    hidden : sequence of int
+        Hidden widths of the MLP between the inputs (or the body's features) and (mean, std).
+    body : callable, optional
+        ``body(member_seeds)`` builds the ensemble network in front of the MLP
+        (``models.ConvEnsemble`` for a convolutional VIB, ``models.TransformerEnsemble``).
+    epochs, batch_size, lr, on_epoch, device, progress, desc
+        As in ``training.train``.
+    samples : int
+        Posterior samples of ``evaluate``'s S-sample error.
+    """
+    betas = [validate.number(b, "betas", low=0, low_open=True) for b in validate.sequence(betas, "betas")]
+    seeds = [validate.seed(s, f"seeds[{i}]") for i, s in enumerate(validate.sequence(seeds, "seeds"))]
+    det_seeds = [validate.seed(s, f"deterministic_seeds[{i}]")
+                 for i, s in enumerate(validate.sequence(deterministic_seeds, "deterministic_seeds"))]
+    members = [(b, s) for b in betas for s in seeds] + [(0.0, s) for s in det_seeds]
+    if not members:
+        raise ValueError("betas x seeds and deterministic_seeds give no member to train (all empty)")
+    member_seeds = [100 * s + i for i, (_, s) in enumerate(members)]
+    x_train = validate.tensor(x_train, "x_train")
+    if x_train.ndim != 2:
+        raise ValueError(f"x_train must have shape (n, n_in), got {tuple(x_train.shape)}")
+    network = None if body is None else validate.function(body, "body", "body(seeds) -> ensemble network")(member_seeds)
+    model = VIBEnsemble(x_train.shape[1], n_classes, k, hidden, member_seeds, stochastic=[b > 0 for b, _ in members],
+                        body=network)
+    history = training.train(model, x_train, y_train, classifier_objective([schedules.Constant(b) for b, _ in members]),
+                             epochs=epochs, batch_size=batch_size, lr=lr, on_epoch=on_epoch, device=device,
+                             progress=progress, desc=desc)
+    return BetaSweep(model, np.array([b for b, _ in members]), np.array([s for _, s in members]), history,
+                     evaluate(model, x_train, y_train, samples=samples), evaluate(model, x_test, y_test, samples=samples),
+                     models.parameter_count(model, len(members)))

@@ -441,7 +441,7 @@ for bits in (2, 4):
     claims.at_most(max(trained + post_hoc[bits]), 3 * bits, f"{bits} bits: both at most 3 x {bits} bits", unit="bits")
 float32_step = float(np.spacing(np.float32(0.999)))  # the gap between neighbouring float32 numbers just below 1
 print(f"float32 spacing just below 1: {float32_step:.1e}; one of 30 bins on [-1, 1]: {2 / 30:.3f}")
-_ = claims.at_least(2 / 30 / float32_step, 1e6, "float32 is a million times finer than 30 bins", digits=2)
+claims.at_least(2 / 30 / float32_step, 1e6, "float32 is a million times finer than 30 bins", digits=2)
 
 # %% [markdown]
 # Quantising a trained layer to $2^k$ levels and binning it on $2^k$ bins centred on the
@@ -482,13 +482,13 @@ for j in range(len(layers)):
     print(f"T{j + 1:<6}" + "".join(f"{before:>16.2f} ->{after:>6.2f}" for before, after in rows[:, j].mean(0)))
 exact_change = np.abs(np.diff(rows[:, :, 0], axis=-1)).max()
 binned_change = np.abs(np.diff(rows[:, :, 1], axis=-1))
-_ = claims.at_most(exact_change, 0.01, "the exact I(X;T) does not move (to 0.01 bit) in any layer or seed",
+claims.at_most(exact_change, 0.01, "the exact I(X;T) does not move (to 0.01 bit) in any layer or seed",
                    unit="bits")
-_ = claims.at_least(binned_change.max(), 1.0, "the binned estimate moves by more than a bit", unit="bits")
+claims.at_least(binned_change.max(), 1.0, "the binned estimate moves by more than a bit", unit="bits")
 
 # %%
 kde_change = np.abs(np.diff(rows[:, :, 2], axis=-1)).max()
-_ = claims.at_least(kde_change, 1.0, "the KDE upper bound moves by more than a bit", unit="bits", digits=3)
+claims.at_least(kde_change, 1.0, "the KDE upper bound moves by more than a bit", unit="bits", digits=3)
 
 # %% [markdown]
 # The exact I(X;T) is the same before and after the map, in every layer and seed (to
@@ -577,7 +577,7 @@ for noise in GAP_NOISE:
               f"{spread(risks['population_error'][rows_at], 3):>13}{spread(risks['error_gap'][rows_at], 3):>13}"
               f"{spread(risks['loss_gap'][rows_at]):>11}{spread(i_xt[rows_at]):>15}")
 inside = (kde_lower - 4 * i_xt_error <= i_xt) & (i_xt <= kde_upper + 4 * i_xt_error)
-_ = claims.expect(bool(inside.all()), "sanity check: every Monte Carlo estimate lies in its KDE bracket",
+claims.expect(bool(inside.all()), "sanity check: every Monte Carlo estimate lies in its KDE bracket",
                   f"{inside.sum()} of {len(inside)} (largest standard error {i_xt_error.max():.3f} bits)")
 
 # %%
@@ -630,7 +630,7 @@ paired = gap_of(GAP_NOISE[0]) - gap_of(GAP_NOISE[-1])  # same draws, same seed: 
 claims.difference(paired, np.zeros_like(paired), f"same draws, gap at noise {GAP_NOISE[0]} minus {GAP_NOISE[-1]}",
                   expected="within noise")
 claims.expect(bool(within.low <= 0 <= within.high), "within each n, the correlation's interval contains 0", str(within))
-_ = claims.at_most(pooled.r, 0.0, "pooled over all n, the correlation is negative")
+claims.at_most(pooled.r, 0.0, "pooled over all n, the correlation is negative")
 
 # %% [markdown]
 # **Answer to the prediction.**
@@ -743,7 +743,7 @@ claims.expect(bool(np.all(deterministic[np.unique(sizes) <= 819] > 1)), "for a d
               ", ".join(f"{b:.2f}" for b in deterministic))
 not_vacuous = np.unique(sizes)[deterministic < 1]
 ratio = min(deterministic[np.unique(sizes) == n][0] / risks["error_gap"][sizes == n].max() for n in not_vacuous)
-_ = claims.at_least(ratio, 10, "and more than ten times the measured gap where it is not vacuous", digits=3)
+claims.at_least(ratio, 10, "and more than ten times the measured gap where it is not vacuous", digits=3)
 
 # %% [markdown]
 # For a **deterministic** layer, with its 12 bits, the bound is vacuous up to n = 819
@@ -833,7 +833,7 @@ lang_history = training.train(lang_net, lang_sets.slots, lang_sets.slots, lang_s
 seconds["train: Langevin"] = lang_history.seconds
 lang_risks = lang_sets.risks(lang_net, x_all, y_all)
 steps = LANGEVIN_EPOCHS * math.ceil(n_lang / BATCH)
-dim = lang_net.parameter_count()
+dim = models.member_parameters(lang_net)
 weight_information = {std: langevin_information(np.full(steps, LANGEVIN_LR), np.full(steps, std), CLIP, dim)[-1]
                       for std in LANGEVIN_STDS}
 xr_bound = {std: generalization.xu_raginsky_bound(bits, n_lang) for std, bits in weight_information.items()}
@@ -874,10 +874,10 @@ claims.expect(informative == [s for s in LANGEVIN_STDS if s >= 0.03], "the bound
               f"below 1 at noise {informative}")
 claims.difference(by_std("population_error")[-1], by_std("population_error")[0],
                   f"population error at noise {LANGEVIN_STDS[-1]} minus {LANGEVIN_STDS[0]}", expected="bigger")
-_ = claims.at_least(min(float(xr_bound[s]) / np.abs(gaps[i]).max() for i, s in enumerate(LANGEVIN_STDS)
+claims.at_least(min(float(xr_bound[s]) / np.abs(gaps[i]).max() for i, s in enumerate(LANGEVIN_STDS)
                         if s in informative), 10, "where informative, the bound exceeds every measured gap more than tenfold",
                     digits=3)
-_ = claims.at_most(np.abs(gaps.mean(axis=1)).max(), 0.01, "the measured gaps are below 0.01 at every noise level")
+claims.at_most(np.abs(gaps.mean(axis=1)).max(), 0.01, "the measured gaps are below 0.01 at every noise level")
 
 # %% [markdown]
 # The bound holds: every mean measured gap lies below it, as a theorem's conclusion
@@ -907,7 +907,7 @@ _ = claims.at_most(np.abs(gaps.mean(axis=1)).max(), 0.01, "the measured gaps are
 
 # %%
 deterministic_xr = generalization.xu_raginsky_bound(np.log2(len(y)) * n_lang, n_lang)
-_ = claims.between(deterministic_xr, 1.0, 3.0, "the bound for a deterministic algorithm is above 1, at any n",
+claims.between(deterministic_xr, 1.0, 3.0, "the bound for a deterministic algorithm is above 1, at any n",
                    digits=3)
 
 # %% [markdown]
@@ -933,7 +933,7 @@ best = min(test_error, key=test_error.get)
 claims.expect(best == "C", "by the article's own numbers, model C has the lowest test error",
               ", ".join(f"{model}: {value:.2%}" for model, value in test_error.items()))
 argued = {model: train + float(input_compression_bound(i, n_article, DELTA)) for model, (i, train) in article.items()}
-_ = claims.expect(min(argued, key=argued.get) == "A" and argued["C"] > 0.5,
+claims.expect(min(argued, key=argued.get) == "A" and argued["C"] > 0.5,
                  "with the argued bound, A ranks first and C's bound exceeds 50 %",
                  ", ".join(f"{model}: {value:.1%}" for model, value in argued.items()))
 

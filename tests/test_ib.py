@@ -241,3 +241,28 @@ def test_zero_probability_input_row_is_harmless():
     assert np.allclose(with_zero.i_ty, without.i_ty, atol=1e-9)
     r = ib.iterative_ib(pxy, 5.0)
     assert np.all(np.isfinite(r.encoder)) and np.allclose(r.encoder.sum(1), 1)
+
+
+def test_dib_update_moves_an_input_into_a_bigger_cluster_with_the_same_labels():
+    # x0 and x1 have the same p(y|x), x0 more likely: at any beta x1 joins x0 (log2 p(t) is larger, KL is 0)
+    pxy = np.array([[0.4, 0.1], [0.16, 0.04], [0.05, 0.25]])
+    assert ib.dib_update(pxy, [0, 1, 2], 1.0).tolist() == [0, 0, 2]
+    assert ib.dib_update(pxy, [0, 1, 2], 0.0).tolist() == [0, 0, 0]  # beta = 0: only H(T) counts
+    with pytest.raises(ValueError, match="labels"):
+        ib.dib_update(pxy, [0, 1, 3], 1.0)
+    with pytest.raises(ValueError, match="labels must hold one cluster per input"):
+        ib.dib_update(pxy, [0, 1], 1.0)
+
+
+def test_deterministic_ib_is_a_fixed_point_of_its_update():
+    r = ib.deterministic_ib(RANDOM, 4.0)
+    labels = r.encoder.argmax(1)
+    assert np.array_equal(ib.dib_update(RANDOM, labels, 4.0), labels)
+
+
+def test_decode_reads_labels_through_the_bottleneck():
+    px = RANDOM.sum(1)
+    assert np.allclose(ib.decode(RANDOM, np.eye(16)), RANDOM / px[:, None])
+    assert np.allclose(ib.decode(RANDOM, np.ones((16, 1))), np.tile(RANDOM.sum(0), (16, 1)))
+    with pytest.raises(ValueError, match="encoder"):
+        ib.decode(RANDOM, np.ones((15, 1)))

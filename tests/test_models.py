@@ -148,7 +148,7 @@ def test_mechanisms_train_and_l2_penalty():
     assert np.all(history.metrics["ce"][-1] < history.metrics["ce"][0])
     want = sum(getattr(net, f"linear{k}").weight.square().sum((1, 2)) for k in (1, 2, 3))
     assert torch.allclose(models.l2_penalty(net), want)
-    assert net.parameter_count() == 4 * 6 + 6 + 6 * 3 + 3 + 3 * 2 + 2 + 2 * (6 + 3)  # batch-norm gain and shift
+    assert models.member_parameters(net) == 4 * 6 + 6 + 6 * 3 + 3 + 3 * 2 + 2 + 2 * (6 + 3)  # batch-norm gain, shift
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -173,3 +173,9 @@ def test_a_mechanism_used_by_every_member_or_by_none():
     everyone = models.MemberNoise([1.0, 2.0])(h)
     assert abs((everyone[1] - h[1]).std() - 2.0) < 0.1
     assert models.MemberNoise([0.0, 0.0])(h) is h
+
+
+def test_member_parameters_counts_one_member():
+    assert models.member_parameters(models.MLPEnsemble([3, 4, 2], ["relu"] * 5, list(range(5)))) == 3 * 4 + 4 + 4 * 2 + 2
+    with pytest.raises(ValueError, match="ensemble"):
+        models.member_parameters(torch.nn.Linear(3, 2))

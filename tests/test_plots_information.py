@@ -119,3 +119,34 @@ def test_bins_slider_redraws_with_a_fresh_estimate(monkeypatch):
     widgets.bins_explorer(acts, y, epochs, value_range=per_layer)
     assert asked[-1] == 30 and grids[-1] is per_layer, "each layer binned on its own grid"
     plt.close("all")
+
+
+def test_against_truth_draws_the_identity_the_means_and_the_caps():
+    fig, ax = plt.subplots()
+    truth = np.array([1.0, 2.0, 4.0])
+    plots.against_truth(ax, truth, {"KSG": np.array([[1.0, 1.2], [2.0, 1.8], [3.0, 3.4]])}, caps={"log2 n": 10.0})
+    assert np.allclose(ax.lines[0].get_ydata(), truth)  # y = x
+    assert np.allclose(ax.lines[1].get_ydata(), [1.1, 1.9, 3.2])  # the means
+    assert sorted(ax.get_legend_handles_labels()[1]) == ["KSG", "log2 n", "the true value"]
+    assert "bits" in ax.get_xlabel() and "bits" in ax.get_ylabel()
+    with pytest.raises(ValueError, match="values must have shape"):
+        plots.against_truth(ax, truth, {"KSG": np.zeros((2, 2))})
+    with pytest.raises(TypeError, match="estimates"):
+        plots.against_truth(ax, truth, {})
+    plt.close(fig)
+
+
+def test_critic_curves_draws_each_member_and_says_when_values_are_clipped():
+    fig, ax = plt.subplots()
+    truth = np.repeat([1.0, 3.0], 5)
+    estimates = np.stack([truth - 0.5, truth - 0.2], axis=1)
+    plots.critic_curves(ax, truth, estimates, cap=6.0, frozen={4: np.array([0.4, 0.6]), 9: np.array([2.0])},
+                        title="DV")
+    assert len(ax.lines) >= 4 and ax.get_title() == "DV"
+    assert np.allclose(ax.lines[0].get_ydata(), truth - 0.5)
+    estimates[3, 1] = -50.0
+    plots.critic_curves(ax, truth, estimates, ylim=(-5, 10), title="DV")
+    assert ax.get_title().endswith("(some values off the axis)")
+    with pytest.raises(ValueError, match="estimates must have shape"):
+        plots.critic_curves(ax, truth, estimates[:3])
+    plt.close(fig)

@@ -84,3 +84,22 @@ def test_rate_distortion_zooms_on_the_chosen_betas(ax):
     assert "8, 16" in inset.get_title() and "[bits]" in inset.get_xlabel()
     with pytest.raises(ValueError, match="zoom_on"):
         plots.rate_distortion(ax, betas, {"train": (rates, distortions)}, zoom_on=[3.0])
+
+
+def test_factor_information_prints_every_value_and_checks_the_shape(ax):
+    values = np.array([[0.1, 0.9], [0.5, 0.0], [0.3, 0.2]])
+    plots.factor_information(ax, values, ["shape", "size"])
+    assert sorted(t.get_text() for t in ax.texts) == sorted(f"{v:.2f}" for v in values.ravel())
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["shape", "size"]
+    with pytest.raises(ValueError, match="values"):
+        plots.factor_information(ax, values, ["shape"])
+
+
+def test_image_grid_lays_out_rows_and_columns_with_gaps(ax):
+    images = np.random.default_rng(0).random((2, 3, 4, 5))
+    plots.image_grid(ax, images, row_labels=["a", "b"], column_labels=["x", "y", "z"])
+    canvas = ax.images[0].get_array()
+    assert canvas.shape == (2 * 5 - 1, 3 * 6 - 1)
+    assert np.allclose(canvas[5:9, 6:11], images[1, 1])
+    with pytest.raises(ValueError, match="images"):
+        plots.image_grid(ax, images[0])

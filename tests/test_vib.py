@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from ibcourse import data, schedules, training, vib
+from ibcourse import data, models, schedules, training, vib
 
 
 def test_kl_matches_torch_distributions():
@@ -274,4 +274,127 @@ def test_error_difference_covers_test_examples_and_seeds():
 ])
 def test_error_difference_bad_input(call, error, message):
     with pytest.raises(error, match=message):
+        call()
+
+
+# ---------------------------------------------------------------------------- pruning (notebook 6)
+def at_prior_and_informative(n=400, seed=0):
+    """Posteriors of 4 dims: 0 and 2 informative (narrow, moving means), 1 and 3 at the prior (mean 0, std 1)."""
+    gen = torch.Generator().manual_seed(seed)
+    mean = torch.randn(n, 4, generator=gen) * torch.tensor([2.0, 0.0, 1.0, 0.0])
+    std = torch.tensor([0.2, 1.0, 0.4, 1.0]).expand(n, 4)
+    return mean, std
+
+
+def test_dimension_order_by_rate_puts_the_prior_last_and_by_variance_first():
+    mean, std = at_prior_and_informative()
+    assert vib.dimension_order(mean, std).tolist() == [0, 2, 1, 3]
+    assert vib.dimension_order(mean, std, by="variance").tolist() == [1, 3, 2, 0]
+    stacked = vib.dimension_order(torch.stack([mean, mean.flip(-1)]), torch.stack([std, std.flip(-1)]))
+    assert stacked.tolist() == [[0, 2, 1, 3], [3, 1, 0, 2]]  # flipped: old dim j is new dim 3 - j
+    with pytest.raises(ValueError, match="by"):
+        vib.dimension_order(mean, std, by="mean")
+
+
+def test_prune_builds_the_smaller_network_that_decodes_like_zeros_elsewhere():
+    torch.manual_seed(0)
+    model = vib.VIBEnsemble(6, 4, 5, (8,), seeds=[0, 1], stochastic=[True, False], decoder_hidden=(7,))
+    keep = torch.tensor([[3, 0], [4, 2]])
+    small = vib.prune(model, keep)
+    x = torch.randn(9, 6)
+    with torch.no_grad():
+        mean, std = model.encode(x)
+        small_mean, small_std = small.encode(x)
+        index = keep[:, None, :].expand(-1, 9, -1)
+        assert torch.allclose(small_mean, mean.gather(2, index), atol=1e-6)
+        assert torch.allclose(small_std, std.gather(2, index), atol=1e-6)
+        z = torch.zeros_like(mean).scatter(2, index, small_mean)
+        assert torch.allclose(small.decoder(small_mean), model.decoder(z), atol=1e-6)
+    assert small.k == 2 and small.noise.flatten().tolist() == [1.0, 0.0]
+    assert models.member_parameters(model) - models.member_parameters(small) == 3 * (8 * 2 + 2 + 7)
+
+
+def test_prune_keeping_everything_in_order_changes_nothing():
+    model = vib.VIBEnsemble(6, 4, 3, (8,), seeds=[0, 1], stochastic=[False, False])
+    x = torch.randn(5, 6)
+    same = vib.prune(model, np.array([[0, 1, 2], [0, 1, 2]]))
+    with torch.no_grad():
+        assert torch.equal(same(x, samples=0)[0], model(x, samples=0)[0])
+
+
+@pytest.mark.parametrize("keep, error, message", [
+    (np.array([[0, 0], [1, 2]]), ValueError, "repeat"),
+    (np.array([[0, 3], [1, 2]]), ValueError, "0 .. 2"),
+    (np.array([0, 1]), ValueError, "shape"),
+    (np.array([[0.0, 1.0], [1.0, 2.0]]), TypeError, "integer"),
+    (np.zeros((2, 0), dtype=int), ValueError, "1 <= k"),
+])
+def test_prune_rejects_bad_keep(keep, error, message):
+    with pytest.raises(error, match=message):
+        vib.prune(small_model(), keep)
+
+
+def test_accuracy_by_kept_all_dimensions_is_the_model_accuracy():
+    model = vib.VIBEnsemble(6, 4, 3, (8,), seeds=[0, 1], stochastic=[False, False])
+    x, y = torch.randn(30, 6), torch.randint(0, 4, (30,))
+    order = torch.tensor([[2, 0, 1], [1, 2, 0]])
+    got = vib.accuracy_by_kept(model, order, [1, 3], x, y, samples=2)
+    assert got.shape == (2, 2)
+    assert got[1] == pytest.approx(1 - vib.evaluate(model, x, y, samples=2)["error_S"])
+
+
+def test_evaluate_accepts_one_input_set_per_member():
+    model = vib.VIBEnsemble(6, 4, 3, (8,), seeds=[0, 1], stochastic=[False, False])
+    x, y = torch.randn(20, 6), torch.randint(0, 4, (20,))
+    shared, own = vib.evaluate(model, x, y), vib.evaluate(model, x.expand(2, -1, -1), y)
+    assert np.array_equal(shared["wrong_S"], own["wrong_S"])
+    with pytest.raises(ValueError, match="y must have shape"):
+        vib.evaluate(model, x.expand(2, -1, -1), y[:5])
+
+
+# ---------------------------------------------------------------------------- information of a Gaussian encoder
+def test_encoder_information_known_answers():
+    pxy = np.array([[0.5, 0.0], [0.0, 0.5]])
+    far = vib.encoder_information(torch.tensor([[0.0, 0.0], [60.0, 0.0]]), torch.ones(2, 2), pxy)
+    assert far["i_zx"] == pytest.approx(1.0) and far["i_zy"] == pytest.approx(1.0)
+    same = vib.encoder_information(torch.zeros(2, 2), torch.ones(2, 2), pxy)
+    assert abs(same["i_zx"]) < 1e-12 and abs(same["i_zy"]) < 1e-12
+    # two unit Gaussians 2 apart, equally likely: I = 1 - E log2(1 + e^{-2 z}) ... integrated numerically
+    z = np.linspace(-12, 14, 400_001)
+    p0, p1 = np.exp(-z ** 2 / 2), np.exp(-(z - 2) ** 2 / 2)
+    exact = np.sum(p0 * np.log2(2 * p0 / (p0 + p1))) * (z[1] - z[0]) / np.sqrt(2 * np.pi)
+    got = vib.encoder_information(torch.tensor([[0.0], [2.0]]), torch.ones(2, 1), pxy, samples=40_000, seed=3)
+    assert abs(got["i_zx"] - exact) < 4 * got["i_zx_se"] + 1e-3
+
+
+def test_encoder_information_respects_the_data_processing_inequality_and_ignores_absent_inputs():
+    gen = torch.Generator().manual_seed(5)
+    pxy = np.random.default_rng(6).dirichlet(np.ones(18)).reshape(6, 3)
+    pxy[2] = 0.0
+    pxy /= pxy.sum()
+    mean, std = torch.randn(3, 6, 2, generator=gen), torch.rand(3, 6, 2, generator=gen) + 0.3
+    got = vib.encoder_information(mean, std, pxy, samples=2000)
+    assert got["i_zx"].shape == (3,)
+    assert np.all(got["i_zy"] <= got["i_zx"] + 3 * got["i_zx_se"])
+    assert np.all(got["i_zx"] <= info_entropy(pxy.sum(1)) + 1e-9)
+    moved = mean.clone()
+    moved[:, 2] += 100.0  # the input that never occurs: nothing changes
+    again = vib.encoder_information(moved, std, pxy, samples=2000)
+    assert np.allclose(again["i_zx"], got["i_zx"]) and np.allclose(again["i_zy"], got["i_zy"])
+
+
+def info_entropy(p):
+    p = p[p > 0]
+    return float(-np.sum(p * np.log2(p)))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: vib.encoder_information(torch.zeros(3, 2), torch.ones(3, 2), np.full((2, 2), 0.25)), "rows of pxy"),
+    (lambda: vib.encoder_information(torch.zeros(2, 2), torch.zeros(2, 2), np.full((2, 2), 0.25)), "std"),
+    (lambda: vib.encoder_information(torch.zeros(2, 2), torch.ones(2, 2), np.full((2, 2), 0.3)), "pxy"),
+    (lambda: vib.encoder_information(torch.zeros(2, 2), torch.ones(2, 2), np.full((2, 2), 0.25), samples=1),
+     "samples"),
+])
+def test_encoder_information_bad_input(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
         call()
