@@ -625,7 +625,7 @@ def test_exercise_ids_are_unique_and_numbered():
 
 
 @pytest.mark.parametrize("name, error", [("homework", ValueError), ("1_ib_principle", ValueError),
-                                         ("03_compression_generalization", ValueError), (1, TypeError)])
+                                         ("07_not_written", ValueError), (1, TypeError)])
 def test_exercises_of_bad_names(name, error):
     with pytest.raises(error, match="notebook"):
         exercises_of(name)
