@@ -14,6 +14,7 @@ neural_mi  variational lower bounds from a critic network: DV (MINE), NWJ, InfoN
 models     networks trained many at once: MLP, conv and tiny transformer ensembles
 recording  layer activations through forward hooks, at chosen epochs
 training   the shared training loop
+generalization  training sets from a known population, the measured gap, generalization bounds
 vib        the Deep Variational IB and the beta-VAE: models, losses in bits, evaluation,
            beta sweeps
 attention  attention entropy and the attention mass on chosen positions, in bits

@@ -43,6 +43,7 @@ from ibcourse import (
     attention,
     data,
     estimators,
+    generalization,
     ground_truth,
     ib,
     info,
@@ -1034,6 +1035,164 @@ def _probe_with(log_probs, labels, *, unit=_LN2, h_y="frequencies", pick=True, s
     return sign * (h - ce)
 
 
+# ----------------------------------------------------------------------------
+# Section 3: compression and generalization
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _PropertyExercise(Exercise):
+    """An exercise whose answer is random: judged by the properties it must have, one test per entry of
+    ``cases`` (each a function of the learner's answer returning a problem, or None)."""
+
+    def diagnose(self, func: Callable) -> str | None:
+        for test in self.cases:
+            try:
+                problem = test(func)
+            except NotImplementedError:
+                return "not implemented yet: replace the `raise NotImplementedError` line with your code."
+            except Exception as err:  # the learner's code may fail in any way; report it
+                return f"it raised {type(err).__name__}: {err}."
+            if problem is not None:
+                return problem
+        return None
+
+
+_NOISE_STDS = (0.0, 0.5, 2.0)
+
+
+def _noise_sample(func, seed=31):
+    """(h, the learner's output on a copy of h that requires a gradient, that copy), from a fixed seed."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        h = torch.randn(3, 20_000, 2) * 0.3 + 1.0
+        given = h.clone().requires_grad_()
+        out = func(given, torch.tensor(_NOISE_STDS))
+    return h, out, given
+
+
+def _noise_shape(func) -> str | None:
+    h, out, given = _noise_sample(func)
+    if out is None:
+        return "it returned None: did you forget the `return` statement?"
+    if not isinstance(out, torch.Tensor) or out.shape != h.shape:
+        return (f"return a tensor of h's shape (members, batch, units) = {tuple(h.shape)}, got "
+                f"{tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__}.")
+    if not torch.equal(given.detach(), h):
+        return "it changed h in place: return h + noise as a new tensor, and leave the input alone."
+    if not torch.equal(out[0].detach(), h[0]):
+        return "member 0 has std = 0: its slice must come back exactly unchanged (h + 0 * eps)."
+    return None
+
+
+def _noise_moments(func) -> str | None:
+    h, out, _ = _noise_sample(func)
+    noise = (out.detach() - h).double()[1:]
+    stds = torch.tensor(_NOISE_STDS[1:], dtype=torch.float64)
+    means, sds = noise.mean(dim=(1, 2)), noise.std(dim=(1, 2))
+    if bool((means.abs() > 0.05 * stds).any()):
+        return (f"the noise must have mean 0 (measured means {means.tolist()}): draw it with torch.randn_like, "
+                "which is standard normal; torch.rand draws uniformly on [0, 1).")
+    for wrong, hint in ((stds ** 2, "std is the standard deviation: scale the standard normal noise by std, "
+                                    "not by std**2 (that is the variance)."),
+                        (stds.sqrt(), "scale the standard normal noise by std itself, not by its square root.")):
+        if bool(((sds / wrong - 1).abs() < 0.03).all()):
+            return hint
+    if bool(((sds / stds - 1).abs() > 0.03).any()):
+        return (f"the noise of members 1 and 2 should have standard deviations {stds.tolist()}, measured "
+                f"{[round(v, 3) for v in sds.tolist()]}: multiply eps by std[m] on member m's slice "
+                "(std[:, None, None] broadcasts over the batch and units).")
+    inside = ((noise.abs() < stds[:, None, None]).double().mean()).item()  # Gaussian: 0.683
+    if abs(inside - 0.6827) > 0.02:
+        return (f"the noise is not Gaussian: {inside:.3f} of it lies within one standard deviation of 0, where "
+                "a Gaussian has 0.683. Draw it with torch.randn_like.")
+    return None
+
+
+def _noise_independent(func) -> str | None:
+    h, out, _ = _noise_sample(func)
+    noise = (out.detach() - h).double()
+    members = torch.corrcoef(torch.stack([noise[1].ravel(), noise[2].ravel()]))[0, 1].item()
+    units = torch.corrcoef(noise[2].T)[0, 1].item()
+    if abs(members) > 0.05:
+        return ("the members share one draw of noise (their noises are correlated): draw noise of h's full shape, "
+                "torch.randn_like(h), so that every member, example and unit gets its own.")
+    if abs(units) > 0.05:
+        return "the units share one draw of noise: draw noise of h's full shape, torch.randn_like(h)."
+    h2, out2, _ = _noise_sample(func, seed=32)  # the global generator in another state: other noise
+    if torch.allclose(out2.detach() - h2, out.detach() - h, atol=1e-5):
+        return "it adds the same noise at every call: draw fresh noise each time (do not cache it or reseed)."
+    return None
+
+
+def _noise_gradient(func) -> str | None:
+    _, out, given = _noise_sample(func)
+    if not out.requires_grad:
+        return ("no gradient reaches h (a .detach(), torch.no_grad() or a numpy detour): the layers before the "
+                "noise could not learn.")
+    out.sum().backward()
+    if given.grad is None or not torch.allclose(given.grad, torch.ones_like(given)):
+        return "the gradient of the output with respect to h must be 1: add the noise to h, do not rescale h."
+    return None
+
+
+def _quantise_reference(t, bits):
+    return models.quantise(torch.as_tensor(np.asarray(t, dtype=np.float64)), bits).numpy()
+
+
+def _quantise_with(t, bits, *, steps=None, rounding=np.round, back=True, index=False, centres=False, clip=True):
+    """k-bit quantisation with one piece changed, to recognise a learner's mistake."""
+    t = np.asarray(t, dtype=np.float64)
+    t = np.clip(t, -1, 1) if clip else t
+    levels = 2 ** bits
+    if centres:  # bins of width 2 / 2**bits, mapped to their centres
+        j = np.clip(np.floor((t + 1) / 2 * levels), 0, levels - 1)
+        return -1 + (2 * j + 1) / levels
+    steps = levels - 1 if steps is None else steps(bits)
+    j = rounding((t + 1) / 2 * steps)
+    if index:
+        return j
+    return j * 2 / steps - 1 if back else j / steps
+
+
+def _quantise_case(seed, shape, bits, scale=1.5):
+    return (np.tanh(np.random.default_rng(seed).normal(size=shape) * scale), bits)
+
+
+_QUANTISE_CASES = [(np.array([-1.0, -0.8, -0.4, 0.05, 0.3, 0.62, 1.0]), 2), _quantise_case(81, (50, 3), 3),
+                   _quantise_case(82, (40, 2), 1), (np.array([[-1.7, 1.2], [0.2, -0.2], [0.9, -0.95]]), 4),
+                   _quantise_case(83, (30,), 5, 0.7)]
+
+
+def _compression_bound_with(i_xt, n, delta, *, cells=np.exp2, unit=_LN2, log_delta=np.log, two_n=True, root=True,
+                            sign=1.0):
+    """The input-compression bound with one piece changed, to recognise a learner's mistake."""
+    value = (cells(np.asarray(i_xt, dtype=np.float64)) * unit + sign * log_delta(1 / delta)) / ((2 if two_n else 1) * n)
+    return np.sqrt(value) if root else value
+
+
+_BOUND_CASES = [(3.0, 1000, 0.05), (0.5, 200, 0.1), (np.array([1.0, 4.0, 8.0]), 4096, 0.05), (10.0, 50, 0.01),
+                (np.array([0.0, 2.5]), 700, 0.2)]
+
+
+def _langevin_with(lrs, noise_stds, clip, dim, *, unit=_LN2, cumulative=True, per_dim=True, var=True, lr_power=2,
+                   clip_power=2, half=True, linear=False, last=False):
+    """The Pensia-Jog-Loh bound with one piece changed, to recognise a learner's mistake."""
+    lrs, stds = np.asarray(lrs, dtype=np.float64), np.asarray(noise_stds, dtype=np.float64)
+    ratio = lrs ** lr_power * clip ** clip_power / ((dim if per_dim else 1) * (stds ** 2 if var else stds))
+    per_step = (dim * ratio / 2 if linear else (dim / 2 if half else dim) * np.log1p(ratio)) / unit
+    out = np.cumsum(per_step) if cumulative else per_step
+    return out[-1] if last else out
+
+
+def _langevin_case(seed, steps, clip, dim):
+    rng = np.random.default_rng(seed)
+    return (rng.uniform(0.01, 0.3, steps), rng.uniform(0.02, 0.2, steps), clip, dim)
+
+
+_LANGEVIN_CASES = [(np.full(5, 0.1), np.full(5, 0.05), 1.0, 10), (np.array([0.3, 0.2, 0.1, 0.05]),
+                    np.array([0.1, 0.1, 0.2, 0.2]), 2.0, 3), _langevin_case(91, 20, 1.5, 242),
+                   _langevin_case(92, 50, 0.5, 7)]
+
+
 class _Checks:
     """The checks, one attribute per exercise: ``check.entropy(my_entropy)``."""
 
@@ -1447,6 +1606,73 @@ class _Checks:
                  "over all classes.", lambda lp, y: _probe_with(lp, y, pick=False)),
          Mistake("check the sign: the bound is H(Y) - CE, not CE - H(Y).", lambda lp, y: _probe_with(lp, y, sign=-1.0))],
         "CE = -mean_i log_probs[i, labels[i]] / ln 2 (bits); H(Y) from np.bincount(labels) / n; return H(Y) - CE.",
+    )
+
+
+    add_noise = _PropertyExercise(
+        "3.1", "noise injection", models.add_noise,
+        [_noise_shape, _noise_moments, _noise_independent, _noise_gradient], [],
+        "h + std[:, None, None] * torch.randn_like(h): fresh standard normal noise of h's shape, scaled per member.",
+    )
+    quantise = Exercise(
+        "3.2", "k-bit quantisation", _quantise_reference, _QUANTISE_CASES,
+        [Mistake("2**bits levels from -1 to 1 are 2**bits - 1 steps apart (of width 2 / (2**bits - 1)); "
+                 "you made 2**bits steps, one level too many.", lambda t, b: _quantise_with(t, b, steps=lambda k: 2 ** k)),
+         Mistake("there are 2**bits levels, not bits of them.", lambda t, b: _quantise_with(t, b, steps=lambda k: k - 1)),
+         Mistake("round to the nearest level (np.round), do not round down (np.floor).",
+                 lambda t, b: _quantise_with(t, b, rounding=np.floor)),
+         Mistake("map the level back to [-1, 1]: level j is -1 + 2 j / (2**bits - 1); you returned values in [0, 1].",
+                 lambda t, b: _quantise_with(t, b, back=False)),
+         Mistake("return the level's value in [-1, 1], not its index j.", lambda t, b: _quantise_with(t, b, index=True)),
+         Mistake("the levels include -1 and 1 (the values tanh saturates to); the centres of 2**bits equal bins "
+                 "on [-1, 1] are another grid.", lambda t, b: _quantise_with(t, b, centres=True)),
+         Mistake("clip values outside [-1, 1] first (np.clip(t, -1, 1)), so that they land on -1 or 1.",
+                 lambda t, b: _quantise_with(t, b, clip=False))],
+        "j = round((clip(t, -1, 1) + 1) / 2 * (2**bits - 1)); return -1 + 2 j / (2**bits - 1).",
+    )
+    input_compression_bound = Exercise(
+        "3.3", "the input-compression bound", lambda i, n, d: generalization.input_compression_bound(i, n, delta=d),
+        _BOUND_CASES,
+        [Mistake("ln|H| = 2**I ln 2 for |H| = 2**(2**I) classifiers: you left out the ln 2 (Hoeffding's bound "
+                 "is in nats).", lambda i, n, d: _compression_bound_with(i, n, d, unit=1.0)),
+         Mistake("the number of cells is 2**I(X;T), and ln|H| = 2**I ln 2: you used I(X;T) itself.",
+                 lambda i, n, d: _compression_bound_with(i, n, d, cells=lambda v: v)),
+         Mistake("that is the article's sqrt(I/n), which is not a bound: use sqrt((2**I ln 2 + ln(1/delta)) / 2n).",
+                 lambda i, n, d: np.sqrt(np.asarray(i, dtype=np.float64) / n)),
+         Mistake("ln(1/delta) is a natural logarithm, like the rest of Hoeffding's bound.",
+                 lambda i, n, d: _compression_bound_with(i, n, d, log_delta=np.log2)),
+         Mistake("the denominator is 2 n (Hoeffding: P(gap > eps) <= exp(-2 n eps^2)).",
+                 lambda i, n, d: _compression_bound_with(i, n, d, two_n=False)),
+         Mistake("take the square root: the bound is on the gap, not on its square.",
+                 lambda i, n, d: _compression_bound_with(i, n, d, root=False)),
+         Mistake("add ln(1/delta), which is positive: a smaller delta (more confidence) must give a larger bound.",
+                 lambda i, n, d: _compression_bound_with(i, n, d, sign=-1.0))],
+        "bound = sqrt((2**i_xt * ln 2 + ln(1 / delta)) / (2 n)), elementwise for an array i_xt.",
+    )
+    langevin_information = Exercise(
+        "3.4", "the step-by-step bound on I(S; W)", lambda lr, s, c, d: generalization.langevin_information(lr, s, c, d),
+        _LANGEVIN_CASES,
+        [Mistake("that is in nats: divide by ln 2 (or use np.log2) for bits.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, unit=1.0)),
+         Mistake("return the bound after every step, the running sum (np.cumsum), not each step's term.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, cumulative=False)),
+         Mistake("return the bound after every step (an array), not only the last value.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, last=True)),
+         Mistake("the signal-to-noise ratio of one step is lr^2 clip^2 / (d noise_std^2): the signal's power "
+                 "lr^2 clip^2 is spread over d coordinates; you left out the d inside the log.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, per_dim=False)),
+         Mistake("noise_std is a standard deviation: its power (variance) is noise_std**2.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, var=False)),
+         Mistake("the signal's power is (lr clip)^2: square the learning rate.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, lr_power=1)),
+         Mistake("the signal's power is (lr clip)^2: square the clipping norm.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, clip_power=1)),
+         Mistake("a Gaussian channel in d dimensions carries (d / 2) log(1 + SNR): you left out the 1/2.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, half=False)),
+         Mistake("keep the logarithm: (d / 2) log2(1 + x) is below its linearisation d x / (2 ln 2), which is "
+                 "a looser bound than the one asked for.",
+                 lambda lr, s, c, d: _langevin_with(lr, s, c, d, linear=True))],
+        "per step: (dim / 2) * log2(1 + lr**2 * clip**2 / (dim * noise_std**2)); return np.cumsum of those.",
     )
 
 

@@ -1,15 +1,20 @@
 """Networks of the course (torch).
 
-``MLPEnsemble``          several independent MLPs of the same widths, trained at once
+``MLPEnsemble``          several independent MLPs of the same widths, trained at once, each member
+                         with its own seed, nonlinearity and (optionally) its own compression
+                         mechanism: Gaussian noise, dropout, k-bit quantisation, batch normalisation
 ``ConvEnsemble``         several small CNNs (3 x 3 convolutions, ReLU, 2 x 2 pooling) at once
 ``TransformerEnsemble``  several tiny transformer encoders with a CLS token, at once
-(the Deep VIB and the beta-VAE, built from it, are in ``ibcourse.vib``)
+``quantise``             activations in [-1, 1] rounded to 2**bits levels
+``add_noise``            Gaussian noise of one standard deviation per member
+``l2_penalty``           each member's sum of squared weights (for weight decay as a loss term)
+(the Deep VIB and the beta-VAE, built from ``MLPEnsemble``, are in ``ibcourse.vib``)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -45,7 +50,9 @@ class MemberActivation(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if len(self._runs) == 1:
             return ACTIVATIONS[self.kinds[0]](x)
-        return torch.cat([ACTIVATIONS[kind](x[a:b]) for kind, a, b in self._runs])
+        # split (one view op, one cat in the backward pass) rather than a slice per run
+        pieces = x.split([b - a for _, a, b in self._runs])
+        return torch.cat([ACTIVATIONS[kind](piece) for (kind, _, _), piece in zip(self._runs, pieces)])
 
     def extra_repr(self) -> str:
         return ", ".join(self.kinds)
@@ -79,6 +86,221 @@ class BatchedLinear(nn.Module):
         return f"members={members}, in={n_in}, out={n_out}"
 
 
+# ----------------------------------------------------------------------------
+# Compression mechanisms, one setting per member (0 or False: the member is left alone)
+# ----------------------------------------------------------------------------
+def quantise(t: torch.Tensor, bits) -> torch.Tensor:
+    """Activations in [-1, 1] rounded to the nearest of 2**bits equally spaced levels from -1 to 1.
+
+    Level j (j = 0 .. 2**bits - 1) is -1 + 2 j / (2**bits - 1): 1 bit keeps the sign
+    (levels -1 and 1), 2 bits give -1, -1/3, 1/3, 1. Values outside [-1, 1] are first
+    clipped to it. A layer of u units quantised to k bits takes at most 2**(k u) values,
+    so that I(X;T) <= k u bits.
+
+    Parameters
+    ----------
+    t : tensor (or numpy array), any shape, finite
+    bits : int >= 1, or an integer tensor broadcastable against ``t`` (each entry >= 1)
+
+    Returns
+    -------
+    tensor of t's shape and floating dtype, on the levels exactly (no gradient: see
+    ``MemberQuantise`` for the straight-through version used in training).
+    """
+    t = validate.tensor(t, "t")
+    if not t.is_floating_point():
+        raise TypeError(f"t must hold floating-point activations, got dtype {t.dtype}")
+    validate.finite(t, "t")
+    if isinstance(bits, torch.Tensor):
+        if bits.is_floating_point() or bits.dtype == torch.bool or bool((bits < 1).any()):
+            raise ValueError(f"bits must hold integers >= 1, got {bits.tolist()}")
+        steps = (2 ** bits.to(torch.int64) - 1).to(t.dtype)
+    else:
+        steps = float(2 ** validate.count(bits, "bits") - 1)
+    return _round_to_levels(t, steps)
+
+
+def _round_to_levels(t: torch.Tensor, steps) -> torch.Tensor:
+    """``quantise`` without the checks (every training step calls it): ``steps`` = 2**bits - 1."""
+    return torch.round((t.clamp(-1.0, 1.0) + 1) / 2 * steps) * 2 / steps - 1
+
+
+def add_noise(h: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """``h`` plus independent Gaussian noise of standard deviation ``std[m]`` on member m's slice.
+
+    Parameters
+    ----------
+    h : tensor (members, batch, units)
+    std : tensor (members,), >= 0 (0: that member's slice comes back unchanged)
+
+    Returns
+    -------
+    tensor of h's shape: h + std[m] * eps with eps ~ N(0, 1), fresh on every call;
+    gradients pass to h unchanged.
+    """
+    return h + std[:, None, None] * torch.randn_like(h)
+
+
+def _per_member(values, members: int, name: str, default) -> list:
+    if values is None:
+        return [default] * members
+    values = validate.sequence(values, name)
+    if len(values) != members:
+        raise ValueError(f"{name} needs one entry per member ({members}), got {len(values)}")
+    return values
+
+
+def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """The contiguous ranges [a, b) of members whose flag is set."""
+    runs: list[list[int]] = []
+    for i, flag in enumerate(flags):
+        if flag and runs and runs[-1][1] == i:
+            runs[-1][1] = i + 1
+        elif flag:
+            runs.append([i, i + 1])
+    return [(a, b) for a, b in runs]
+
+
+class _MemberMechanism(nn.Module):
+    """A module that acts on the members whose flag is set and passes the others through untouched.
+
+    Subclasses define ``apply(h, members)``, given the active members' slice of h and the
+    ``slice`` of member indices it covers. Only those slices are computed (the others are
+    copied once), so a mechanism used by a few members costs little.
+    """
+
+    def __init__(self, flags: Sequence[bool]):
+        super().__init__()
+        self._active = _runs(flags)
+        self._members = len(flags)
+        # the members cut into alternating runs: (slice, active?) covering 0 .. members
+        self._pieces, start = [], 0
+        for a, b in self._active:
+            if a > start:
+                self._pieces.append((slice(start, a), False))
+            self._pieces.append((slice(a, b), True))
+            start = b
+        if start < self._members:
+            self._pieces.append((slice(start, self._members), False))
+
+    def apply(self, h: torch.Tensor, members: slice) -> torch.Tensor:
+        raise NotImplementedError
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if len(self._pieces) == 1:
+            members, active = self._pieces[0]
+            return self.apply(h, members) if active else h
+        # split (one view op, one cat in the backward pass) rather than a slice per run
+        parts = h.split([members.stop - members.start for members, _ in self._pieces])
+        return torch.cat([self.apply(part, members) if active else part
+                          for part, (members, active) in zip(parts, self._pieces)])
+
+
+class MemberNoise(_MemberMechanism):
+    """Adds Gaussian noise of a standard deviation of its own to each member's slice, in training and in
+    evaluation alike: the noisy network is noisy when it is tested too (Goldfeld et al. 2019).
+
+    ``noise_fn(h, std)`` draws it (default ``add_noise``; a learner's version can be passed).
+    Members with a standard deviation of 0 are passed through untouched.
+    """
+
+    def __init__(self, stds: Sequence[float], noise_fn: Callable | None = None):
+        super().__init__([s > 0 for s in stds])
+        self.register_buffer("std", torch.tensor([float(s) for s in stds], dtype=torch.float32))
+        self.noise_fn = add_noise if noise_fn is None else validate.function(noise_fn, "noise_fn", "noise_fn(h, std)")
+
+    def apply(self, h: torch.Tensor, members: slice) -> torch.Tensor:
+        return self.noise_fn(h, self.std[members])
+
+    def extra_repr(self) -> str:
+        return "std=" + ", ".join(f"{s:g}" for s in self.std.tolist())
+
+
+class MemberDropout(_MemberMechanism):
+    """Inverted dropout with a rate of its own per member, in training only (the identity in evaluation)."""
+
+    def __init__(self, rates: Sequence[float]):
+        super().__init__([r > 0 for r in rates])
+        self.register_buffer("keep", 1 - torch.tensor([float(r) for r in rates], dtype=torch.float32)[:, None, None])
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        return super().forward(h) if self.training else h
+
+    def apply(self, h: torch.Tensor, members: slice) -> torch.Tensor:
+        keep = self.keep[members]
+        return h * (torch.rand_like(h) < keep) / keep
+
+    def extra_repr(self) -> str:
+        return "rate=" + ", ".join(f"{1 - k:g}" for k in self.keep.ravel().tolist())
+
+
+class MemberQuantise(_MemberMechanism):
+    """Rounds member m's activations to 2**bits[m] levels on [-1, 1] (``quantise``); bits 0: left alone.
+
+    In the forward pass the values are exactly on the levels; in the backward pass the
+    gradient goes through as if the rounding were the identity (the straight-through
+    estimator), so that the network still trains.
+    """
+
+    def __init__(self, bits: Sequence[int]):
+        super().__init__([b > 0 for b in bits])
+        bits = torch.tensor([int(b) for b in bits])
+        self.register_buffer("bits", bits)
+        self.register_buffer("steps", (2.0 ** bits.clamp(min=1) - 1)[:, None, None])
+
+    def apply(self, h: torch.Tensor, members: slice) -> torch.Tensor:
+        rounded = _round_to_levels(h.detach(), self.steps[members].to(h.dtype))
+        return rounded + (h - h.detach())  # exactly `rounded` in value (h - h.detach() == 0); d/dh = 1
+
+    def extra_repr(self) -> str:
+        return "bits=" + ", ".join(str(b) for b in self.bits.tolist())
+
+
+class MemberBatchNorm(_MemberMechanism):
+    """Batch normalisation per unit of the members that ask for it; the identity on the others.
+
+    Training mode: each unit is standardised with the mean and variance over the batch,
+    then scaled by ``gain`` and shifted by ``shift`` (learnt, one per member and unit); a
+    running mean and variance (momentum 0.1, unbiased variance) are kept, as in
+    ``nn.BatchNorm1d``. Evaluation mode: the running statistics are used, so that the
+    layer is a fixed affine map per unit, t -> gain (t - mean) / sqrt(var + eps) + shift,
+    invertible while the gain is not 0 (``affine`` returns it).
+    """
+
+    def __init__(self, flags: Sequence[bool], units: int, eps: float = 1e-5, momentum: float = 0.1):
+        super().__init__(flags)
+        members = len(flags)
+        self.eps, self.momentum = eps, momentum
+        self.gain = nn.Parameter(torch.ones(members, 1, units))
+        self.shift = nn.Parameter(torch.zeros(members, 1, units))
+        self.register_buffer("running_mean", torch.zeros(members, 1, units))
+        self.register_buffer("running_var", torch.ones(members, 1, units))
+
+    def apply(self, h: torch.Tensor, members: slice) -> torch.Tensor:
+        if self.training:
+            n = h.shape[1]
+            if n < 2:
+                raise ValueError(f"batch normalisation needs at least 2 examples per batch in training, got {n}")
+            var, mean = torch.var_mean(h, dim=1, keepdim=True, correction=0)
+            with torch.no_grad():
+                self.running_mean[members].lerp_(mean, self.momentum)
+                self.running_var[members].lerp_(var * n / (n - 1), self.momentum)
+        else:
+            mean, var = self.running_mean[members], self.running_var[members]
+        return (h - mean) * (self.gain[members] * torch.rsqrt(var + self.eps)) + self.shift[members]
+
+    def affine(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The evaluation-mode map as t -> scale * t + offset: ``scale``, ``offset`` of shape (members, 1, units).
+
+        Members without batch normalisation get scale 1 and offset 0."""
+        scale = self.gain / torch.sqrt(self.running_var + self.eps)
+        offset = self.shift - scale * self.running_mean
+        on = torch.zeros(len(scale), 1, 1, dtype=torch.bool, device=scale.device)
+        for a, b in self._active:
+            on[a:b] = True
+        return torch.where(on, scale, 1.0).detach(), torch.where(on, offset, 0.0).detach()
+
+
 class MLPEnsemble(nn.Module):
     """Independent fully connected networks of equal widths, evaluated in one batched pass.
 
@@ -88,8 +310,15 @@ class MLPEnsemble(nn.Module):
     updates every weight on its own, training them together gives each one the
     result it would get alone, at about the cost of one small network on a CPU.
 
-    Modules are named ``linear1 .. linearL`` and ``act1 .. act(L-1)``, so that
-    activations can be recorded by name (``ibcourse.recording``).
+    Each member may also carry one or more compression mechanisms, set per member (the
+    default leaves every member a plain network). Hidden layer k computes, in this order,
+
+        linear{k} -> act{k} -> quant{k} -> norm{k} -> noise{k} -> drop{k}
+
+    where a module exists only when some member uses it, and is the identity for the
+    members that do not. ``hidden_layers`` names the last deterministic module of each
+    layer (act, quant or norm): its output is the layer's representation T, recorded
+    before the noise (whose information is then known in closed form) and the dropout.
 
     Parameters
     ----------
@@ -99,26 +328,75 @@ class MLPEnsemble(nn.Module):
         One of ``"tanh"``/``"relu"`` per member.
     seeds : sequence of int
         One initialisation seed per member (integers in [0, 2**32)), same length as ``activations``.
+    noise : sequence of float, optional
+        Per member, the standard deviation (>= 0, in activation units) of Gaussian noise
+        added after the hidden layers listed in ``noise_layers``, in training and in
+        evaluation (``MemberNoise``).
+    noise_layers : sequence of int, optional
+        The hidden layers (1 = the first) that get the noise; default: all.
+    dropout : sequence of float, optional
+        Per member, the dropout rate in [0, 1) of every hidden layer, in training only.
+    quantise_bits : sequence of int, optional
+        Per member, 0 (off) or the bits (>= 1) to which every hidden activation is rounded
+        (``quantise``, levels on [-1, 1]: tanh members only).
+    batch_norm : sequence of bool, optional
+        Per member, whether every hidden layer is batch-normalised after its nonlinearity.
+    noise_fn : callable, optional
+        ``noise_fn(h, std)`` draws the noise (default ``add_noise``).
 
     Input (batch, widths[0]), the same for every member, or (members, batch, widths[0]),
     a tensor or a numpy array of real numbers (cast to the weights' dtype, float32);
     output (members, batch, widths[-1]), without a nonlinearity after the last layer.
     """
 
-    def __init__(self, widths: Sequence[int], activations: Sequence[str], seeds: Sequence[int]):
+    def __init__(self, widths: Sequence[int], activations: Sequence[str], seeds: Sequence[int], *,
+                 noise: Sequence[float] | None = None, noise_layers: Sequence[int] | None = None,
+                 dropout: Sequence[float] | None = None, quantise_bits: Sequence[int] | None = None,
+                 batch_norm: Sequence[bool] | None = None, noise_fn: Callable | None = None):
         super().__init__()
         widths = validate.counts(widths, "widths", min_length=2)
         activations = _check_kinds(activations, "activations")
         seeds = validate.seeds(seeds)
         if len(activations) != len(seeds):
             raise ValueError(f"activations and seeds need one entry per member, got {len(activations)} and {len(seeds)}")
+        members, hidden = len(seeds), len(widths) - 2
+        noise = [validate.number(s, f"noise[{i}]", low=0) for i, s in enumerate(_per_member(noise, members, "noise", 0.0))]
+        dropout = [validate.number(r, f"dropout[{i}]", low=0, high=1, high_open=True)
+                   for i, r in enumerate(_per_member(dropout, members, "dropout", 0.0))]
+        bits = [validate.count(b, f"quantise_bits[{i}]", minimum=0, maximum=24)
+                for i, b in enumerate(_per_member(quantise_bits, members, "quantise_bits", 0))]
+        batch_norm = (validate.flags(batch_norm, "batch_norm", members) if batch_norm is not None
+                      else [False] * members)
+        noise_layers = (list(range(1, hidden + 1)) if noise_layers is None else
+                        [validate.count(k, f"noise_layers[{i}]", maximum=hidden)
+                         for i, k in enumerate(validate.sequence(noise_layers, "noise_layers", min_length=1))])
+        relu_quantised = [m for m in range(members) if bits[m] and activations[m] != "tanh"]
+        if relu_quantised:
+            raise ValueError(f"quantise_bits: members {relu_quantised} are not tanh; the levels lie on [-1, 1], "
+                             "the range of tanh")
         self.widths = tuple(widths)
         self.activations = tuple(activations)
         self.seeds = tuple(seeds)
+        self.noise, self.dropout, self.quantise_bits = tuple(noise), tuple(dropout), tuple(bits)
+        self.batch_norm, self.noise_layers = tuple(batch_norm), tuple(sorted(set(noise_layers)))
+        self._hidden: list[str] = []
         for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:]), start=1):
             self.add_module(f"linear{k}", BatchedLinear(n_in, n_out, [1000 * s + k for s in seeds]))
-            if k < len(widths) - 1:
-                self.add_module(f"act{k}", MemberActivation(activations))
+            if k == hidden + 1:
+                break  # the output layer: no nonlinearity
+            self.add_module(f"act{k}", MemberActivation(activations))
+            representation = f"act{k}"
+            if any(bits):
+                self.add_module(f"quant{k}", MemberQuantise(bits))
+                representation = f"quant{k}"
+            if any(batch_norm):
+                self.add_module(f"norm{k}", MemberBatchNorm(batch_norm, n_out))
+                representation = f"norm{k}"
+            self._hidden.append(representation)
+            if any(noise) and k in self.noise_layers:
+                self.add_module(f"noise{k}", MemberNoise(noise, noise_fn))
+            if any(dropout):
+                self.add_module(f"drop{k}", MemberDropout(dropout))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         members = len(self.seeds)
@@ -140,8 +418,20 @@ class MLPEnsemble(nn.Module):
 
     @property
     def hidden_layers(self) -> list[str]:
-        """Names of the hidden nonlinearities, input side first: ``["act1", ...]``."""
-        return [f"act{k}" for k in range(1, len(self.widths) - 1)]
+        """Names of the modules whose outputs are the hidden representations, input side first:
+        ``["act1", ...]`` for plain networks, ``"quant{k}"`` or ``"norm{k}"`` where those exist."""
+        return list(self._hidden)
+
+
+def l2_penalty(model: MLPEnsemble) -> torch.Tensor:
+    """Each member's sum of squared weights (biases and batch-norm parameters excluded), shape (members,).
+
+    Weight decay as a loss term: add ``lambda_m * l2_penalty(model)[m]`` to member m's loss.
+    (With Adam this is L2 regularisation, not the decoupled weight decay of AdamW.)
+    """
+    if not isinstance(model, MLPEnsemble):
+        raise TypeError(f"model must be an MLPEnsemble, got {type(model).__name__}")
+    return sum(layer.weight.square().sum(dim=(1, 2)) for layer in model.children() if isinstance(layer, BatchedLinear))
 
 
 def member_parameters(model: nn.Module) -> int:
@@ -164,7 +454,7 @@ def ensemble_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tenso
     Parameters
     ----------
     logits : tensor, shape (members, batch, classes)
-    y : int tensor, shape (batch,)
+    y : int tensor, shape (batch,) (the same labels for every member) or (members, batch)
         Class labels in 0 .. classes - 1 (numpy arrays are accepted for both).
 
     Returns
@@ -172,8 +462,8 @@ def ensemble_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tenso
     tensor, shape (members,): -mean_b log2 softmax(logits)[m, b, y_b]
     """
     logits, y = validate.tensor(logits, "logits"), validate.tensor(y, "y")
-    if logits.ndim != 3 or y.shape != logits.shape[1:2]:
-        raise ValueError(f"expected logits (members, batch, classes) and y (batch,), "
+    if logits.ndim != 3 or y.shape not in (logits.shape[1:2], logits.shape[:2]):
+        raise ValueError(f"expected logits (members, batch, classes) and y (batch,) or (members, batch), "
                          f"got {tuple(logits.shape)} and {tuple(y.shape)}")
     y = validate.class_labels(y, logits.shape[-1]).to(logits.device)
     log_p = torch.log_softmax(logits, dim=-1)

@@ -219,21 +219,23 @@ def mean_and_spread(ax: plt.Axes, x, values, *, label: str, **style) -> plt.Axes
     """The mean over seeds of ``values`` (shape (len(x), seeds)) against ``x``, with a bar of one standard deviation.
 
     The line joins the means; the bars show the seed-to-seed spread (sample standard
-    deviation; none with a single seed). Units are those of ``values``.
+    deviation; none with a single seed). Units are those of ``values``. ``style`` goes to
+    ``errorbar`` (a marker other than the default "o", a colour, ...).
     """
     x, values = np.asarray(x, dtype=float), np.asarray(values, dtype=float)
     if values.ndim != 2 or values.shape[0] != len(x):
         raise ValueError(f"values must have shape (len(x), seeds) = ({len(x)}, seeds), got {values.shape}")
     spread = values.std(axis=1, ddof=1) if values.shape[1] > 1 else None
-    ax.errorbar(x, values.mean(axis=1), yerr=spread, marker="o", ms=4, capsize=3, label=label, **style)
+    ax.errorbar(x, values.mean(axis=1), yerr=spread, label=label, **{"marker": "o", "ms": 4, "capsize": 3, **style})
     return ax
 
 
 def vacuous_beyond(ax: plt.Axes, limit: float, *, axis: str = "x", label: str = "", color: str = "grey") -> plt.Axes:
-    """Mark where an upper bound on I(Z;X) is vacuous: a dashed line at ``limit`` (bits) and a shade beyond it.
+    """Mark where an upper bound is vacuous: a dashed line at ``limit`` (the axis' units) and a shade beyond it.
 
     With X the n training images, I(Z;X) <= H(X) = log2 n, so a variational bound above
-    ``limit`` = log2 n says nothing. ``axis`` is the axis that carries the bound ("x" or "y").
+    ``limit`` = log2 n says nothing; a bound on the gap of a 0-1 loss says nothing above
+    ``limit`` = 1. ``axis`` is the axis that carries the bound ("x" or "y").
     Call it after drawing the data: the shade runs from ``limit`` to the end of the axis.
     """
     if axis not in ("x", "y"):

@@ -62,11 +62,15 @@ class History:
     callback_seconds: float = 0.0
 
 
+#: optimiser(parameters, lr) -> a torch optimiser, e.g. ``generalization.LangevinGD`` with its settings bound
+OptimiserFactory = Callable[..., torch.optim.Optimizer]
+
+
 def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *, epochs: int, batch_size: int,
           lr: float, lr_decay: float = 1.0, adam_betas: tuple[float, float] = (0.9, 0.999), seed: int = 0,
           on_epoch: EpochCallback | None = None, device: torch.device | str | None = None, progress: bool = True,
-          desc: str = "training") -> History:
-    """Train ``model`` with Adam on minibatches of (x, y), in place.
+          desc: str = "training", optimiser: OptimiserFactory | None = None) -> History:
+    """Train ``model`` with Adam (or ``optimiser``) on minibatches of (x, y), in place.
 
     Parameters
     ----------
@@ -96,6 +100,9 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
         Default: ``default_device()``. Asking for ``"cuda"`` without a visible GPU is an error.
     progress : bool
         Show a tqdm progress bar.
+    optimiser : callable, optional
+        ``optimiser(parameters, lr)`` returning a ``torch.optim.Optimizer`` to use instead of
+        Adam (``adam_betas`` is then unused); ``lr_decay`` still scales its learning rate.
 
     Returns
     -------
@@ -121,10 +128,17 @@ def train(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, *
     if y.ndim == 0 or len(x) != len(y):
         raise ValueError(f"x and y must be of equal length, got {len(x)} rows of x and y of shape {tuple(y.shape)}")
     validate.finite(y, "y")
+    if optimiser is not None:
+        validate.function(optimiser, "optimiser", "optimiser(parameters, lr) -> torch.optim.Optimizer")
     device = _device(device)
     model.to(device)
     x, y = x.to(device), y.to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr, betas=adam_betas, fused=True)
+    if optimiser is None:
+        optimiser = torch.optim.Adam(model.parameters(), lr=lr, betas=adam_betas, fused=True)
+    else:
+        optimiser = optimiser(model.parameters(), lr)
+        if not isinstance(optimiser, torch.optim.Optimizer):
+            raise TypeError(f"optimiser(parameters, lr) must return a torch.optim.Optimizer, got {type(optimiser).__name__}")
     order = torch.Generator().manual_seed(seed)
     history = History()
 

@@ -292,3 +292,48 @@ def test_largest_group():
         estimators.largest_group(np.zeros(3))
     with pytest.raises(ValueError, match="finite"):
         estimators.largest_group(np.array([[np.inf]]))
+
+
+# ---------------------------------------------------------------------------- the noisy layer, by Monte Carlo
+@pytest.mark.parametrize("points", [np.array([0.0, 0.5, 2.0]), np.linspace(-1, 1, 9)])
+@pytest.mark.parametrize("noise_var", [0.01, 0.1, 1.0])
+def test_noisy_information_agrees_with_numerical_integration(points, noise_var):
+    y = np.arange(len(points)) % 2
+    exact = mixture_information_bits(points, noise_var)
+    est = estimators.noisy_information(points[:, None], y, noise_var=noise_var, samples=4000, seed=1)
+    assert abs(est.i_xt - exact) < 4 * est.i_xt_error + 1e-9
+    assert 0 < est.i_xt_error < 0.05
+    bounds = estimators.kde_information(points[:, None], y, noise_var=noise_var)
+    assert bounds.i_xt_lower - 4 * est.i_xt_error <= est.i_xt <= bounds.i_xt + 4 * est.i_xt_error
+
+
+def test_noisy_information_limits_and_seed():
+    y = np.array([0, 0, 1, 1])
+    far = estimators.noisy_information(np.array([[0.0], [100.0], [200.0], [300.0]]), y, noise_var=0.1)
+    assert far.i_xt == pytest.approx(2.0, abs=1e-9) and far.i_ty == pytest.approx(1.0, abs=1e-9)
+    same = estimators.noisy_information(np.zeros((4, 2)), y, noise_var=0.1)
+    assert same.i_xt == pytest.approx(0.0, abs=1e-12) and same.i_ty == pytest.approx(0.0, abs=1e-12)
+    rng = np.random.default_rng(0)
+    t, labels = rng.normal(size=(200, 2)), rng.integers(0, 2, 200)
+    a, b = (estimators.noisy_information(t, labels, noise_var=0.3, seed=s) for s in (5, 5))
+    c = estimators.noisy_information(t, labels, noise_var=0.3, seed=6)
+    assert a == b and a != c
+    assert estimators.noisy_information(t, labels, noise_var=0.3, chunk=7).i_xt == pytest.approx(
+        estimators.noisy_information(t, labels, noise_var=0.3).i_xt, abs=1e-10)
+    plane = estimators.information_plane({"t": t[None]}, labels, [0], estimator="noisy", noise_var=0.3)
+    assert plane.estimator == "noisy"
+    assert plane.i_xt[0, 0] == pytest.approx(estimators.noisy_information(t, labels, noise_var=0.3).i_xt)
+
+
+@pytest.mark.parametrize("kwargs, message", [({"noise_var": 0.0}, "noise_var"), ({"noise_var": 0.1, "samples": 0}, "samples"),
+                                             ({"noise_var": 0.1, "seed": -1}, "seed")])
+def test_noisy_information_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        estimators.noisy_information(np.zeros((4, 2)), np.arange(4) % 2, **kwargs)
+
+
+def test_span_of_a_constant_layer_is_one_bin():
+    y = np.array([0, 1, 0, 1])
+    dead = {"relu": np.zeros((3, 4, 2))}  # a ReLU layer that is 0 at every epoch
+    plane = estimators.information_plane(dead, y, [0, 1, 2], value_range="span", progress=False)
+    assert np.all(plane.i_xt == 0) and np.all(plane.i_ty == 0)

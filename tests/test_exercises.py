@@ -129,6 +129,40 @@ def _recorder(model, inputs, names, *, what="output", remove=True, numpy=True, k
     return dict(captured)
 
 
+def _noise(h, std, *, scale=lambda s: s, draw=torch.randn_like, shared=False, detach=False, in_place=False):
+    """A learner's noise injection; the keywords make known mistakes."""
+    eps = draw(h[0]).expand_as(h) if shared else draw(h)
+    base = h.detach() if detach else h
+    if in_place:
+        return h.data.add_(scale(std)[:, None, None] * eps)
+    return base + scale(std)[:, None, None] * eps
+
+
+_CACHED = torch.randn(3, 20_000, 2)
+
+
+def _quantise(t, bits, *, steps=lambda k: 2 ** k - 1, rounding=np.round, back=True, clip=True):
+    """A learner's k-bit quantisation; the keywords make known mistakes."""
+    t = np.clip(t, -1, 1) if clip else np.asarray(t)
+    s = steps(bits)
+    j = rounding((t + 1) / 2 * s)
+    return -1 + 2 * j / s if back else j / s
+
+
+def _ic_bound(i, n, d, *, unit=LN2, cells=np.exp2, log_delta=np.log, denominator=2):
+    return np.sqrt((cells(np.asarray(i, dtype=float)) * unit + log_delta(1 / d)) / (denominator * n))
+
+
+def _langevin(lrs, stds, clip, dim, *, log=np.log2, cumulative=True, per_dim=True, var=True):
+    """A learner's Pensia-Jog-Loh bound written as a loop; the keywords make known mistakes."""
+    total, out = 0.0, []
+    for lr, s in zip(lrs, stds):
+        term = dim / 2 * log(1 + lr ** 2 * clip ** 2 / ((dim if per_dim else 1) * (s ** 2 if var else s)))
+        total = total + term if cumulative else term
+        out.append(total)
+    return np.array(out)
+
+
 _STALE: dict = {}  # a recorder that keeps one dict across calls returns layers it was not asked for
 
 
@@ -216,6 +250,12 @@ def _entropy_ok(p):
     (check.exact_information, _exact),
     (check.kde_upper_bound, _kde),
     (check.record_layers, _recorder),
+    (check.add_noise, _noise),
+    (check.add_noise, lambda h, std: h + torch.normal(0.0, 1.0, size=h.shape) * std.reshape(-1, 1, 1)),
+    (check.quantise, _quantise),
+    (check.quantise, lambda t, bits: torch.from_numpy(_quantise(t, bits))),
+    (check.input_compression_bound, _ic_bound),
+    (check.langevin_information, _langevin),
     (check.plugin_mi, _plugin_counter),
     (check.ksg, _ksg_brute),
     (check.infonce, _infonce_softmax),
@@ -319,6 +359,50 @@ WRONG = [
     (check.rate_per_dimension, lambda m, s: (s ** 2 + m ** 2 - 1 - torch.log(s)).mean(0) / (2 * LN2), "2 log sigma"),
     (check.rate_per_dimension, lambda m, s: m.var(0), "spread of the means"),
     (check.rate_per_dimension, lambda m, s: (m.var(0) + s.pow(2).mean(0)) / 2, "expected"),
+    (check.add_noise, _not_done, "not implemented"),
+    (check.add_noise, lambda h, std: None, "return"),
+    (check.add_noise, lambda h, std: _noise(h, std)[:, :10], "shape"),
+    (check.add_noise, lambda h, std: _noise(h, std, in_place=True), "in place"),
+    (check.add_noise, lambda h, std: h + 0.1 * torch.randn_like(h), "member 0 has std = 0"),
+    (check.add_noise, lambda h, std: _noise(h, std, scale=lambda s: s ** 2), "not by std**2"),
+    (check.add_noise, lambda h, std: _noise(h, std, scale=torch.sqrt), "square root"),
+    (check.add_noise, lambda h, std: _noise(h, std, draw=torch.rand_like), "mean 0"),
+    (check.add_noise, lambda h, std: _noise(h, std, draw=lambda v: (torch.rand_like(v) - 0.5) * 12 ** 0.5),
+     "not Gaussian"),
+    (check.add_noise, lambda h, std: _noise(h, std, shared=True), "share one draw"),
+    (check.add_noise, lambda h, std: h + std[:, None, None] * torch.randn(h.shape[0], h.shape[1], 1), "units share"),
+    (check.add_noise, lambda h, std: h + std[:, None, None] * _CACHED, "same noise at every call"),
+    (check.add_noise, lambda h, std: _noise(h, std, detach=True), "no gradient reaches h"),
+    (check.add_noise, lambda h, std: h + (h - h.detach()) + std[:, None, None] * torch.randn_like(h), "must be 1"),
+    (check.add_noise, lambda h, std: h + std[None, :, None] * torch.randn_like(h), "RuntimeError"),
+    (check.quantise, lambda t, b: _quantise(t, b, steps=lambda k: 2 ** k), "one level too many"),
+    (check.quantise, lambda t, b: _quantise(t, b, steps=lambda k: k - 1 if k > 1 else 1), "not bits of them"),
+    (check.quantise, lambda t, b: _quantise(t, b, rounding=np.floor), "do not round down"),
+    (check.quantise, lambda t, b: _quantise(t, b, back=False), "map the level back"),
+    (check.quantise, lambda t, b: np.round((np.clip(t, -1, 1) + 1) / 2 * (2 ** b - 1)), "not its index"),
+    (check.quantise, lambda t, b: -1 + (2 * np.clip(np.floor((t + 1) / 2 * 2 ** b), 0, 2 ** b - 1) + 1) / 2 ** b,
+     "centres"),
+    (check.quantise, lambda t, b: _quantise(t, b, clip=False), "clip values"),
+    (check.quantise, lambda t, b: np.tanh(t), "expected"),
+    (check.input_compression_bound, lambda i, n, d: _ic_bound(i, n, d, unit=1.0), "left out the ln 2"),
+    (check.input_compression_bound, lambda i, n, d: _ic_bound(i, n, d, cells=lambda v: v), "I(X;T) itself"),
+    (check.input_compression_bound, lambda i, n, d: np.sqrt(i / n), "not a bound"),
+    (check.input_compression_bound, lambda i, n, d: _ic_bound(i, n, d, log_delta=np.log2), "natural logarithm"),
+    (check.input_compression_bound, lambda i, n, d: _ic_bound(i, n, d, denominator=1), "2 n"),
+    (check.input_compression_bound, lambda i, n, d: _ic_bound(i, n, d) ** 2, "square root"),
+    (check.input_compression_bound, lambda i, n, d: _ic_bound(i, n, d, log_delta=lambda v: -np.log(v)), "positive"),
+    (check.langevin_information, lambda *a: _langevin(*a, log=np.log), "nats"),
+    (check.langevin_information, lambda *a: _langevin(*a, cumulative=False), "running sum"),
+    (check.langevin_information, lambda *a: _langevin(*a)[-1], "only the last value"),
+    (check.langevin_information, lambda *a: _langevin(*a, per_dim=False), "d inside the log"),
+    (check.langevin_information, lambda *a: _langevin(*a, var=False), "noise_std**2"),
+    (check.langevin_information, lambda lr, s, c, d: np.cumsum(d / 2 * np.log2(1 + lr * c ** 2 / (d * s ** 2))),
+     "square the learning rate"),
+    (check.langevin_information, lambda lr, s, c, d: np.cumsum(d / 2 * np.log2(1 + lr ** 2 * c / (d * s ** 2))),
+     "square the clipping norm"),
+    (check.langevin_information, lambda lr, s, c, d: 2 * _langevin(lr, s, c, d), "1/2"),
+    (check.langevin_information, lambda lr, s, c, d: np.cumsum(lr ** 2 * c ** 2 / (2 * s ** 2 * math.log(2))),
+     "linearisation"),
     (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, log=math.log), "nats"),
     (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, sign=-1), "subtracted"),
     (check.plugin_mi, lambda x, y, mm: _plugin_counter(x, y, mm, joint_cells=lambda a, b: a * b), "m_X m_Y"),
@@ -465,7 +549,8 @@ def test_each_predict_mistake_differs_from_the_reference_on_every_case():
             assert bool((mistake.answer(logits) != want).any())
 
 
-@pytest.mark.parametrize("notebook", ["04_deep_vib", "05_architectures", "06_applications", "A1_estimating_mutual_information"])
+@pytest.mark.parametrize("notebook", ["03_compression_generalization", "04_deep_vib", "05_architectures",
+                                      "06_applications", "A1_estimating_mutual_information"])
 def test_notebooks_number_their_exercises_in_order_and_as_their_checks_do(notebook):
     """Each stub's "Exercise N.M" (or "A1.M") is the number of the check that follows it, and the numbers increase."""
     import jupytext
@@ -540,7 +625,7 @@ def test_exercise_ids_are_unique_and_numbered():
 
 
 @pytest.mark.parametrize("name, error", [("homework", ValueError), ("1_ib_principle", ValueError),
-                                         ("03_compression_generalization", ValueError), (1, TypeError)])
+                                         ("07_not_written", ValueError), (1, TypeError)])
 def test_exercises_of_bad_names(name, error):
     with pytest.raises(error, match="notebook"):
         exercises_of(name)

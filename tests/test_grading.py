@@ -143,7 +143,7 @@ def test_layout_is_validated_before_anything_runs(tmp_path, capsys):
     (tmp_path / "ann" / "homework.ipynb").write_text("{}")
     (tmp_path / "bo" / "01_ib_principle.ipynb").write_text("{}")
     (tmp_path / "bo" / "01_ib_principle_v2.ipynb").write_text("{}")
-    (tmp_path / "cal" / "03_compression_generalization.ipynb").write_text("{}")
+    (tmp_path / "cal" / "07_not_written.ipynb").write_text("{}")
     (tmp_path / "cal" / ".ipynb_checkpoints").mkdir()  # hidden: ignored
     (tmp_path / "dan" / "notes.txt").write_text("")
     (tmp_path / "eli").mkdir()
@@ -153,7 +153,7 @@ def test_layout_is_validated_before_anything_runs(tmp_path, capsys):
     for expected in ("stray.ipynb: a file beside the student folders", "notes.txt: not a notebook file NN_slug.ipynb",
                      "homework.ipynb' is not named like a course notebook",
                      "01_ib_principle_v2.ipynb: a second file for notebook 01",
-                     "no exercises for notebook 03", "eli: no notebooks"):
+                     "no exercises for notebook 07", "eli: no notebooks"):
         assert expected in message
     assert main([str(tmp_path), "--out", str(tmp_path / "out")]) == 2
     assert "homework.ipynb" in capsys.readouterr().err

@@ -97,3 +97,22 @@ def test_learning_rate_decays_per_epoch(monkeypatch):
     assert seen == pytest.approx([0.1, 0.05, 0.025])
     with pytest.raises(ValueError, match="lr_decay"):
         training.train(net, x, y, loss_fn, epochs=1, batch_size=4, lr=0.1, lr_decay=0.0, progress=False)
+
+
+def test_a_custom_optimiser_is_used_and_checked():
+    x, y = make_problem()
+    made = []
+
+    def sgd(parameters, lr):
+        made.append(lr)
+        return torch.optim.SGD(parameters, lr=lr)
+
+    net = fresh_net()
+    before = net[0].weight.detach().clone()
+    training.train(net, x, y, loss_fn, epochs=2, batch_size=8, lr=0.05, progress=False, device="cpu", optimiser=sgd)
+    assert made == [0.05] and not torch.equal(net[0].weight, before)
+    with pytest.raises(TypeError, match="optimiser"):
+        training.train(fresh_net(), x, y, loss_fn, epochs=1, batch_size=8, lr=0.05, progress=False, optimiser="sgd")
+    with pytest.raises(TypeError, match="optimiser"):
+        training.train(fresh_net(), x, y, loss_fn, epochs=1, batch_size=8, lr=0.05, progress=False,
+                       optimiser=lambda parameters, lr: None)
