@@ -115,7 +115,7 @@ KEPT = list(range(1, K + 1)) if K <= 32 else sorted({4, 6, *(int(k) for k in np.
 # **Where dimensions switch off.** On digits, notebook 4 found every dimension active at
 # every beta below 1: its VIB shrinks the rate of all dimensions together, and there is
 # nothing to prune. That VIB has a *linear* decoder. Give the decoder a hidden layer (64
-# ReLU units) and, at beta = 0.3, most dimensions switch off. Both kinds train below,
+# ReLU units) and, at beta = 0.3, at least half of the dimensions switch off. Both kinds train below,
 # each from `SEEDS` (4 by default) initialisation seeds: the encoder is 64-128-2K with
 # K = 16, Adam with learning rate 3e-3, batch 100, `EPOCHS` (80) epochs. The
 # linear-decoder ensemble also holds the deterministic networks and VIBs at four betas
@@ -140,7 +140,7 @@ mlp_history = training.train(mlp, x_train, y_train,
 print(images.source)
 print(f"linear decoders: deterministic + {len(ROBUST_BETAS)} betas, {len(SEEDS)} seeds each = {len(members)} models, "
       f"{EPOCHS} epochs: {linear_history.seconds:.1f} s")
-print(f"MLP decoders {DECODER_HIDDEN}: {len(SEEDS)} models at beta = {PRUNE_BETA}, {EPOCHS} epochs: "
+print(f"MLP decoders ({DECODER_HIDDEN[0]} hidden units): {len(SEEDS)} models at beta = {PRUNE_BETA}, {EPOCHS} epochs: "
       f"{mlp_history.seconds:.1f} s")
 linear_test = vib.evaluate(linear, x_test, y_test, samples=TEST_SAMPLES)
 mlp_test = vib.evaluate(mlp, x_test, y_test, samples=TEST_SAMPLES)
@@ -148,13 +148,16 @@ with torch.no_grad():
     linear_mean, linear_std = (v.cpu() for v in linear.encode(x_train.to(device)))
     mlp_mean, mlp_std = (v.cpu() for v in mlp.encode(x_train.to(device)))
 at_prune_beta = betas == PRUNE_BETA
+mlp_name = f"MLP decoder, {DECODER_HIDDEN[0]} hidden units"
 rates = {"linear decoder": vib.rate_per_dimension(linear_mean, linear_std).numpy()[at_prune_beta],
-         f"MLP decoder {DECODER_HIDDEN}": vib.rate_per_dimension(mlp_mean, mlp_std).numpy()}  # (seeds, K), bits
-errors = {"linear decoder": linear_test["error_S"][at_prune_beta], f"MLP decoder {DECODER_HIDDEN}": mlp_test["error_S"]}
+         mlp_name: vib.rate_per_dimension(mlp_mean, mlp_std).numpy()}  # (seeds, K), bits
+errors = {"linear decoder": linear_test["error_S"][at_prune_beta], mlp_name: mlp_test["error_S"]}
 for name, values in rates.items():
     print(f"{name}, beta = {PRUNE_BETA}: test error {errors[name].mean():.3f} ± {errors[name].std(ddof=1):.3f} "
-          "(mean ± sd over seeds)")
-    print(f"   rates of seed {SEEDS[0]}, sorted (bits): " + " ".join(f"{r:.2f}" for r in np.sort(values[0])[::-1]))
+          "(mean ± sd of seeds)")
+    ranked = np.sort(values[0])[::-1]
+    print(f"   rates of seed {SEEDS[0]}, sorted (bits): " + " ".join(f"{r:.2f}" for r in ranked[:8]))
+    print(" " * 35 + " ".join(f"{r:.2f}" for r in ranked[8:]))
 linear_sorted, mlp_sorted = (-np.sort(-values, axis=1) for values in rates.values())  # (seeds, K), largest first
 claims.at_least(linear_sorted.min(), 0.02, "with a linear decoder every dimension carries more than 0.02 bits",
                 unit="bits")
@@ -251,11 +254,11 @@ yours = prune_layers(heads.weight[0].detach().cpu(), heads.bias[0, 0].detach().c
                      first.weight[0].detach().cpu(), by_rate[0, :4])
 small_heads = getattr(four.encoder, f"linear{len(HIDDEN) + 1}")
 package = (small_heads.weight[0], small_heads.bias[0, 0], four.decoder.linear1.weight[0])
-print("your prune_layers gives the layers of vib.prune (seed 0, 4 dims):",
-      all(torch.allclose(torch.as_tensor(a).float(), b.detach().cpu()) for a, b in zip(yours, package)))
+claims.expect(all(torch.allclose(torch.as_tensor(a).float(), b.detach().cpu()) for a, b in zip(yours, package)),
+              "your prune_layers gives the layers of vib.prune", "seed 0, 4 dimensions, all three tensors compared")
 full = 1 - mlp_test["error_S"]  # (seeds,)
 print(f"test accuracy (12 samples of z), mean ± sd over {len(SEEDS)} seeds; all {K} dims: "
-      f"{full.mean():.3f} ± {full.std(ddof=1):.3f}")
+      f"{full.mean():.3f} ± {full.std(ddof=1):.3f}\n   (the k = {K} rows differ from it only by the sampling of z)")
 print(f"{'kept':>4} {'params':>7} |" + "|".join(f"{name:^23}" for name in accuracy))
 for i, k in enumerate(KEPT):
     print(f"{k:>4} {parameters[i]:>7} |" + "|".join(f"{a[i].mean():>11.3f} ± {a[i].std(ddof=1):.3f}  "
@@ -275,7 +278,7 @@ claims.at_most(needed(rate_acc), 6, "by rate, 6 dimensions or fewer keep the acc
 claims.difference(rate_acc[where[6]], full, "6 dimensions by rate: accuracy within noise of all 16",
                   expected="within noise")
 claims.at_most(variance_acc[where[4]].max(), 0.15, "4 dimensions by variance: below 15 %, about guessing")
-claims.at_least(needed(variance_acc), K - 1, f"by variance, {K - 1} or more are needed")
+claims.at_least(needed(variance_acc), K, f"by variance, all {K} are needed")
 claims.expect(bool(np.all(variance_acc[where[4]] < random_acc[where[4]]) and
                    np.all(random_acc[where[4]] < rate_acc[where[4]])),
               "at 4 dimensions every seed orders variance < random < rate",
@@ -301,8 +304,8 @@ plt.show()
 # **Your predictions, checked.** Ranked by rate, 6 dimensions or fewer bring the mean
 # accuracy within 2 points of the full model's (the cell prints the exact count); with 6
 # the difference from all 16 is inside the seed noise. The article's ranking is the worst
-# possible: with 4 dimensions it stays below 15 % accuracy, about guessing, because it
-# kept the dimensions with variance 1, those at the prior; it needs 15 or more of the 16.
+# of the three: with 4 dimensions it stays below 15 % accuracy, about guessing, because it
+# kept the dimensions with variance 1, those at the prior; it needs all 16.
 # A random order lies between, at 4 dimensions and for every seed. Ranking by rate is
 # also what IB-based compression of networks uses (Dai et al. 2018, who prune neurons
 # whose VIB noise swamps their signal).
@@ -332,8 +335,9 @@ plt.show()
 # - a **beta-VAE** (beta = 4, Bernoulli pixels), no labels at all: the classic hope of
 #   "disentangled", nameable dimensions.
 #
-# Encoders 256-128-8, Adam 3e-3, batch 100; 40 epochs for the classifiers, 20 for the
-# VAEs; 2000 training and 1000 test images.
+# Classifier encoders 256-128-8, beta-VAE encoder 256-64-8 (the cell prints them from the
+# models), Adam 3e-3, batch 100; 40 epochs for the classifiers, 20 for the VAEs; 2000
+# training and 1000 test images.
 
 # %%
 shapes = data.shapes(SHAPES_TRAIN, SHAPES_TEST)
@@ -359,6 +363,8 @@ vae_history = training.train(vae, shapes.x_train, shapes.y_train,
 print(f"{SHAPES_TRAIN} training, {SHAPES_TEST} test images; {len(kinds)} classifiers ({len(SHAPES_SEEDS)} seeds "
       f"each), {SHAPES_EPOCHS} epochs: {shape_history.seconds:.1f} s")
 print(f"{len(VAE_SEEDS)} beta-VAEs, {VAE_EPOCHS} epochs: {vae_history.seconds:.1f} s")
+print("encoder widths: classifiers " + "-".join(map(str, bottleneck.encoder.widths))
+      + ", beta-VAE " + "-".join(map(str, vae.encoder.widths)))
 shape_test = vib.evaluate(bottleneck, shapes.x_test, shapes.y_test, samples=TEST_SAMPLES)
 shape_train = vib.evaluate(bottleneck, shapes.x_train, shapes.y_train, samples=TEST_SAMPLES)
 with torch.no_grad():
@@ -388,6 +394,9 @@ claims.expect(bool(high > 0), "the concept bottleneck does not err less on the l
 claims.at_least(shape_train["i_zx"][is_cbm].min() - shape_train["i_zx"][is_vib].max(), 15,
                 "the concept bottleneck's KL is 15+ bits above the VIB's", unit="bits")
 claims.at_most(probe[is_vib][:, 3].max(), 0.62, "no VIB dimension reads 'lower half' above 62 %")
+claims.expect(bool(np.all((probe[is_vib][:, 2] >= 0.7) & (probe[is_vib][:, 2] <= 0.8))),
+              "the VIB's best 'right half' dimension reads it on 70 to 80 % (each seed)",
+              " ".join(f"{v:.3f}" for v in probe[is_vib][:, 2]))
 claims.at_least(probe[is_vib][:, :3].mean(), 0.65, "the VIB's best dimensions read the label's concepts on 65 %+ "
                 "(averaged)")
 claims.at_most(vae_probe[:, 0].max(), 0.65, "no beta-VAE dimension reads 'disc' above 65 %")
@@ -448,9 +457,10 @@ claims.at_least(np.diagonal(cbm_map).min(), 0.3, "each concept dimension holds 0
 claims.at_most(cbm_map[~np.eye(SHAPES_K, dtype=bool)].max(), 0.25, "and at most 0.25 bits about any other", unit="bits")
 claims.at_most(vib_map[:, 3].max(), 0.15, "no VIB dimension holds 0.15 bits about the y position", unit="bits")
 shared = vae_maps / np.maximum(vae_maps.sum(axis=2, keepdims=True), 1e-12)
-claims.expect(bool((shared.max(axis=2) < 0.75).any()), "some beta-VAE dimension mixes factors (none has 75 % of its "
-              "total)", "largest share per dimension: " + "; ".join(" ".join(f"{v:.2f}" for v in row)
-                                                            for row in shared.max(axis=2)))
+claims.expect(bool((shared.max(axis=2) < 0.75).any()), "some beta-VAE dimensions mix factors (each such dimension "
+              "gets under three quarters of its information from any one factor)",
+              "largest share per dimension: " + "; ".join(" ".join(f"{v:.2f}" for v in row)
+                                                          for row in shared.max(axis=2)))
 steps = np.linspace(-2.5, 2.5, 9)
 grid = torch.zeros(SHAPES_K, len(steps), SHAPES_K)
 for k in range(SHAPES_K):
@@ -474,7 +484,8 @@ plt.show()
 # dimension to one name. The VIB's dimensions each hold a little of the label's three
 # factors, and none holds 0.15 bits about the y position (compare the shuffled level). The
 # beta-VAE holds no dimension with 0.1 bits about the shape, and some of its dimensions mix
-# factors (none gets three quarters of its information from one). Compare its two seeds:
+# factors (each such dimension gets under three quarters of its information from any one
+# factor). Compare its two seeds:
 # which dimension carries which factor, and how cleanly, changes with the initialisation.
 # Locatello et al. (2019) proved that without supervision or inductive biases this is
 # unavoidable: many rotations of a latent space explain the data equally well. The
@@ -517,8 +528,9 @@ z_cbm, truth = z_test[cbm], shapes.concepts_test
 parts = torch.as_tensor(contributions(weight, z_cbm))  # (n, K) bits
 logits = z_cbm @ weight + bias
 log_odds = (logits[:, 1] - logits[:, 0]) / np.log(2)
-print("contributions + bias = log-odds on every test image:",
-      bool(torch.allclose(parts.sum(1) + (bias[1] - bias[0]) / np.log(2), log_odds, atol=1e-4)))
+split_gap = float((parts.sum(1) + (bias[1] - bias[0]) / np.log(2) - log_odds).abs().max())
+claims.at_most(split_gap, 1e-4, "the contributions and the bias add up to the log-odds of every test image",
+               unit="bits (largest gap)")
 typical = torch.stack([torch.stack([z_train[cbm][shapes.concepts_train[:, j] == v, j].mean() for v in (0, 1)])
                        for j in range(SHAPES_K)])  # (concepts, 2): mean z_j of training images without / with it
 
@@ -544,10 +556,12 @@ print("mean |contribution| per concept (bits): " + ", ".join(
 claims.at_least(intervened, 0.99, "with the true concepts put in, the decoder gets 99 %+ of the labels")
 claims.at_most(abs(hardened - as_read), 0.02, "yes/no concepts instead of the soft values: within 2 points")
 claims.at_least(float((wrong & misread).sum() / wrong.sum()), 0.5, "most errors come with a concept read wrong")
-claims.at_most(parts.abs().mean(0)[3] / parts.abs().mean(0)[:3].min(), 0.2,
-               "'lower half' contributes under a fifth of any label concept")
+claims.at_most(parts.abs().mean(0)[3] / parts.abs().mean(0)[:3].min(), 0.01,
+               "'lower half' contributes under 1 % of what any label concept does")
 shown = [*np.flatnonzero(~wrong.numpy())[:4], *np.flatnonzero(wrong.numpy())[:2]]
 fig, axes = plt.subplots(2, len(shown), figsize=(17, 5.5), gridspec_kw={"height_ratios": [1, 1.1]})
+for ax in axes[1, 1:]:
+    ax.sharex(axes[1, 0])
 for col, i in enumerate(shown):
     axes[0, col].imshow(shapes.x_test[i].reshape(shapes.image_shape), cmap="gray", vmin=0, vmax=1)
     axes[0, col].axis("off")
@@ -567,7 +581,7 @@ plt.show()
 # %% [markdown]
 # The split is exact: the contributions and the bias add up to the log-odds of every test
 # image. The decoder has learnt the rule: the lower half, which the label ignores,
-# contributes less than a fifth of what any of the three label concepts does (the cell
+# contributes under 1 % of what any of the three label concepts does (the cell
 # prints the average size of each). Two properties make such a model useful beyond its
 # explanations. If we replace each concept dimension by the typical value of the *true*
 # concept (a test-time intervention, as a doctor might correct a concept), the decoder
@@ -589,19 +603,19 @@ plt.show()
 
 # %% [markdown]
 # **Think.** A colleague trains the label-only VIB above, finds the dimension that best
-# reads "right half" (about 80 %), names it "right half", and reports its contribution
+# reads "right half" (70 to 80 % of the test images, depending on the seed), names it "right half", and reports its contribution
 # to each prediction as the effect of the shape's position. What is wrong with that?
 
 # %% [markdown] tags=["answer"] jupyter={"source_hidden": true}
 # **Answer.** Nothing ties that dimension to the concept. It was chosen after the fact for
 # its correlation with "right half" on this data, and it also carries information about
 # the other concepts (the heat map shows each VIB dimension holding a little of several
-# factors); its "contribution" mixes all of them. The 20 % of images where it disagrees
+# factors); its "contribution" mixes all of them. The 20 to 30 % of images where it disagrees
 # with the position are explained wrongly, with no warning. The VIB only had to keep what
 # predicts the label, and any rotation of its latent space that keeps that information is
 # as good a solution, so another seed gives another "right half" dimension, or none. A
-# name needs supervision (as in the concept bottleneck, whose dimension was trained to be
-# the concept and is measured to be it on 97 % or more of the test images), or an analysis
+# name needs supervision (as in the concept bottleneck, whose "right half" dimension was
+# trained to be the concept and reads it on 97 % or more of the test images), or an analysis
 # that reports the correlation and its limits instead of a name.
 
 # %% [markdown]
@@ -687,17 +701,37 @@ claims.at_most((clean - noise[eps_at[0.1]]).max(), 0.08, "random sign noise of 0
 claims.at_most(pgd[eps_at[0.1]].max(), 0.35, "PGD of 0.1 leaves no model above 35 %")
 claims.at_most(pgd[eps_at[0.2]].max(), 0.02, "PGD of 0.2 leaves every model below 2 %")
 claims.at_least(fgsm_acc[eps_at[0.2]][betas == 0].min(), 0.04, "FGSM of 0.2 leaves every deterministic net above 4 %")
+deterministic = groups["deterministic"]
 for name, rows in list(groups.items())[1:]:
-    result = claims.compare(pgd[eps_at[0.1]][rows], pgd[eps_at[0.1]][groups["deterministic"]])
+    if name in ("VIB 0.1", "VIB 0.3"):
+        claims.difference(pgd[eps_at[0.1]][rows], pgd[eps_at[0.1]][deterministic],
+                          f"{name} is less robust than deterministic at 0.1 (PGD)", expected="smaller")
+        continue
+    result = claims.compare(pgd[eps_at[0.1]][rows], pgd[eps_at[0.1]][deterministic])
     claims.expect(bool(result.interval[0] <= 0), f"{name} is not more robust than deterministic at 0.1 (PGD)",
                   f"VIB minus deterministic {result}")
+means_at_01 = {table: [acc[eps_at[0.1]][rows].mean() for rows in groups.values()]
+               for table, acc in (("PGD, 1 sample", pgd_one), ("PGD, 12 samples", pgd))}  # deterministic first
+claims.expect(all(max(m[1:]) <= m[0] for m in means_at_01.values()),
+              "at 0.1 both PGD tables show every VIB at or below the deterministic accuracy",
+              "; ".join(f"{t}: " + " ".join(f"{v:.3f}" for v in m) for t, m in means_at_01.items()))
+claims.difference(fgsm_acc[eps_at[0.1]][groups["VIB 0.01"]], fgsm_acc[eps_at[0.1]][deterministic],
+                  "FGSM of 0.1: the VIB at beta = 0.01 scores higher than deterministic", expected="bigger")
+small_beta = groups["VIB 0.001"] | groups["VIB 0.01"]
+claims.difference(clean[small_beta], clean[deterministic],
+                  "on clean digits the VIBs at beta 0.001 and 0.01 are a little more accurate", expected="bigger")
 if 0.025 in eps_at:
-    claims.difference(pgd[eps_at[0.025]][groups["VIB 0.01"]], pgd[eps_at[0.025]][groups["deterministic"]],
-                      "at 0.025 the VIB at beta = 0.01 keeps more accuracy under PGD", expected="bigger")
+    at_small = claims.difference(pgd[eps_at[0.025]][groups["VIB 0.01"]], pgd[eps_at[0.025]][deterministic],
+                                 "at 0.025 the VIB at beta = 0.01 keeps more accuracy under PGD", expected="bigger")
+    clean_gain = claims.compare(clean[groups["VIB 0.01"]], clean[deterministic])
+    claims.at_most(clean_gain.difference, at_small.difference, "its clean advantage is smaller than its advantage "
+                   "at 0.025 (PGD)")
 else:
-    print("epsilon = 0.025 is not in this run's EPSILONS: its claim is skipped")
+    print("epsilon = 0.025 is not in this run's EPSILONS: its claims are skipped")
 gain = (pgd_one - pgd)[eps_at[0.1]][betas > 0]  # per VIB model: what a single-sample gradient leaves
-claims.between(gain.mean(), -0.01, 0.08, "one sample per step: between -1 and +8 points of accuracy (VIBs, 0.1)")
+print(f"one sample per step instead of {TEST_SAMPLES}, VIBs at 0.1: {gain.mean():+.3f} accuracy "
+      f"(sd {gain.std(ddof=1):.3f} over {gain.size} models)")
+claims.between(gain.mean(), 0.005, 0.04, "one sample per step: about 2 points more accuracy (VIBs, 0.1)")
 fig, axes = plt.subplots(1, len(runs), figsize=(20, 4.8), sharey=True)
 for ax, (name, acc) in zip(axes, robust.items()):
     for group, rows in groups.items():
@@ -715,20 +749,24 @@ plt.show()
 #   Random directions are nearly orthogonal to the few directions that matter to the
 #   decision; an attack looks for those.
 # - At the smallest $\epsilon$, 0.025, the VIB at beta = 0.01 keeps more accuracy under PGD
-#   than the deterministic networks, beyond the seed noise (a few points; the VIBs with
-#   small beta are also a little more accurate on clean digits). By $\epsilon = 0.1$ the
-#   advantage is gone: no VIB is more robust than the deterministic networks there (for
-#   every beta the 95 % interval of the difference, over seeds, reaches zero or lies
-#   below it), and the tables show the VIBs at or *below* the deterministic accuracy.
+#   than the deterministic networks, beyond the seed noise (a few points). Part of that is
+#   not robustness: the VIBs with small beta (0.001 and 0.01) are also a little more
+#   accurate on clean digits, beyond the seed noise, though by less than the gain at 0.025
+#   (the cell prints both differences). By $\epsilon = 0.1$ the advantage is gone: no VIB
+#   is more robust than the deterministic networks there (for every beta the 95 % interval
+#   of the difference, over seeds, reaches zero or lies below it; for beta 0.1 and 0.3 it
+#   lies below: those VIBs are *less* robust), and the two PGD tables show every VIB at or
+#   below the deterministic accuracy (one-step FGSM is another matter: there the VIB at
+#   beta = 0.01 scores higher, beyond the seed noise).
 #   On these small networks and 8 × 8 digits, the noise of the VIB buys a little
 #   robustness against the smallest attacks and none against larger ones; Alemi et al.
 #   measured on MNIST with much larger networks (set `PAPER_SCALE = True` to run that
 #   setting).
 # - No sign of masked gradients: PGD of 0.2 brings every model below 2 %, while FGSM
 #   leaves the deterministic networks above 4 % (a single step is a weaker attack, not a
-#   blocked one). With one sample per step instead of 12, PGD leaves the VIBs between
-#   -1 and +8 points of accuracy more, on average at $\epsilon = 0.1$ (the cell prints the
-#   mean): the noise in $z$ masks little here. A single-sample attack can still overstate
+#   blocked one). With one sample per step instead of 12, PGD leaves the VIBs about 2
+#   points more accuracy on average at $\epsilon = 0.1$ (the cell prints the mean; the
+#   check allows 0.5 to 4 points): the noise in $z$ masks little here. A single-sample attack can still overstate
 #   a stochastic model's robustness, which is why the 12-sample attack is the one to
 #   report.
 
@@ -772,7 +810,7 @@ plt.show()
 # - the **VIB**: CE + 0.5 KL, trained on (centre image, label) pairs, K = 8, encoder
 #   64-128-16, linear decoder;
 # - the **beta-VAE**: the same KL with a decoder of the image (17 grey levels per pixel,
-#   decoder 8-64-(64 × 17)) and no labels, at beta = 8 (at 0.5 it keeps all of $X$);
+#   decoder 8-64-(64 × 17)) and no labels, at beta = 8;
 # - **"MINE-IB"**: the VIB with its KL replaced by a neural lower bound on $I(X;Z)$: a
 #   separable critic $f(x, z) = g(x) \cdot h(z)$ ($g$ and $h$: one hidden layer of 64 ReLU
 #   units, 16 outputs) gives the InfoNCE bound (`neural_mi.information_bound`, appendix
@@ -811,7 +849,8 @@ print(f"IB at beta = {TABLE_BETA_IB:g}: I(X;T) = {ib_point.i_xt[0]:.3f}, I(T;Y) 
       f"{ib_point.n_clusters[0]} clusters, {ib_seconds:.3f} s;")
 print(f"   {soft:.0%} of the inputs split between clusters (largest p(t|x) below 0.99)")
 print(f"DIB at beta = {TABLE_BETA_IB:g}: H(T) = {dib.h_t:.3f}, I(T;Y) = {dib.i_ty:.3f} bits, "
-      f"{int((dib.encoder.sum(0) > 0).sum())} clusters, {dib_seconds:.3f} s;\n   every input in one cluster")
+      f"{int((dib.encoder.sum(0) > 0).sum())} clusters, {dib_seconds:.3f} s;\n   "
+      f"{np.mean(dib.encoder.max(1) == 1.0):.0%} of the inputs in one cluster (p(t|x) = 1)")
 
 # %% [markdown]
 # ### Exercise 6.5 — one update of the deterministic IB
@@ -865,8 +904,8 @@ print(f"the package's DIB: H(T) = {dib.h_t:.3f}, I(T;Y) = {dib.i_ty:.3f} bits")
 
 # %% [markdown]
 # The updates alone stop early, with more than twice the clusters and an objective higher
-# by half a bit or more: moving one input at a time cannot empty a cluster that its own
-# members hold together. `ib.deterministic_ib` adds a step that merges the two clusters
+# by half a bit or more: reassigning each input given the current clusters cannot empty a
+# cluster whose members keep preferring it. `ib.deterministic_ib` adds a step that merges the two clusters
 # whose merger lowers the objective most, and iterates again. Like the IB's annealing in
 # notebook 1, a greedy fixed-point iteration needs help to find a good optimum; neither
 # involves any sampling.
@@ -942,6 +981,8 @@ print("largest Monte Carlo standard error of any I(Z;X) or I(Z;Y) above: "
 
 fig, ax = plt.subplots(figsize=(9, 6.5))
 plots.ib_plane(ax, curve, h_x=h_x, i_xy=i_xy, label="IB curve (annealed, exact)", color="grey", ms=3)
+ax.plot([curve.i_xt[-1], h_x], [curve.i_ty[-1], i_xy], ":", color="grey",
+        label=f"beyond beta_IB = {curve.betas[-1]:g}: within {i_xy - curve.i_ty[-1]:.3f} bits of I(X;Y)")
 ax.plot(ib_point.i_xt, ib_point.i_ty, "o", ms=11, mfc="none", mew=2, color="C0", label="IB, beta_IB = 2")
 ax.plot([dib.h_t], [dib.i_ty], "s", ms=9, color="C1", label="DIB, beta_IB = 2")
 ax.scatter(measured["VIB"]["i_zx"], measured["VIB"]["i_zy"], color="C2", s=40, label="VIB, beta_VIB = 0.5")
@@ -972,6 +1013,16 @@ claims.at_most(measured["VIB"]["i_zx"].max(), 0.6 * ib_point.i_xt[0], "the VIB a
                "I(X;T)", unit="bits")
 claims.at_least((neural_train["VIB"]["i_zx"] - measured["VIB"]["i_zx"]).min(), 0.05,
                 "its KL exceeds its I(Z;X) by 0.05+ bits", unit="bits")
+along = [slice(j * n_seeds, (j + 1) * n_seeds) for j in range(len(CURVE_BETAS_VIB))][::-1]  # 0.2, then 0.05
+path = {key: np.array([values["VIB"].mean(), *(values["curve"][rows].mean() for rows in along)])
+        for key, values in (("I(X;T)", {n: p[0] for n, p in points.items()}),
+                            ("I(T;Y)", {n: p[1] for n, p in points.items()}), ("gap", below))}  # beta 0.5, 0.2, 0.05
+claims.expect(bool(np.all(np.diff(path["I(X;T)"]) > 0) and np.all(np.diff(path["I(T;Y)"]) > 0)
+                   and path["gap"][-1] < path["gap"][:-1].min()),
+              "the VIB points at beta 0.2 and 0.05 move up and to the right; those at 0.05 lie closest to the curve",
+              "beta 0.5, " + ", ".join(f"{b:g}" for b in CURVE_BETAS_VIB[::-1]) + " (means over seeds): "
+              + "; ".join(f"{key} " + " ".join(f"{v:.2f}" for v in values) for key, values in path.items())
+              + " bits (gap: below the curve)")
 claims.at_most(np.abs(measured["MINE-IB"]["i_zx"] - h_x).max(), 0.02, "MINE-IB: I(Z;X) within 0.02 bits of H(X)",
                unit="bits")
 claims.at_most(mine_history.metrics["critic_bound"][-1].max(), h_x - 1, "while its critic reads over 1 bit less",
@@ -999,7 +1050,8 @@ print(f"I(T;Y), beta-VAE at beta = {TABLE_VAE_BETA:g} minus VIB at {CURVE_BETAS_
 #   60 % of what the IB keeps at $\beta_{\mathrm{IB}} = 2$. It minimises a bound: its KL
 #   exceeds its true $I(Z;X)$ (by 0.05 bits or more), so each bit costs it more than its
 #   beta says; and a small network trained for 40 epochs need not reach the optimum of
-#   its own objective. The VIB points at beta 0.2 and 0.05 move up along the curve.
+#   its own objective. The VIB points at beta 0.2 and 0.05 move up and to the right, and
+#   those at 0.05 lie closest to the curve (the cell prints how far below it each lies).
 # - **The beta-VAE** is unsupervised. At beta = 8 it compresses about as much as the VIB
 #   at 0.05 (within half a bit), but keeps less about the label, beyond the seed noise
 #   (the difference and its 95 % interval are printed): it keeps the bits that explain
@@ -1045,9 +1097,9 @@ print(f"I(T;Y), beta-VAE at beta = {TABLE_VAE_BETA:g} minus VIB at {CURVE_BETAS_
 #   linear decoder, which explain the decoder only.
 # - **Robustness**: measure it with attacks on trained models, attack the prediction the
 #   model makes (average over its noise), and check that large enough attacks succeed.
-#   Random noise of the same size says almost nothing. On digits, a VIB resisted the
-#   smallest attacks a little better than deterministic networks, and larger ones no
-#   better.
+#   Random noise of the same size says almost nothing. On digits, the VIB at beta = 0.01
+#   resisted the smallest PGD attack a little better than deterministic networks; at
+#   $\epsilon = 0.1$ no VIB was better, and those at beta 0.1 and 0.3 were worse.
 # - **Methods**: the discrete IB and DIB solve a known table without sampling; the DIB's
 #   difference is its objective, H(T), and its hard clusters. The VIB bounds $I(Z;X)$
 #   from above and trades differently at the same beta; the beta-VAE needs no labels and
