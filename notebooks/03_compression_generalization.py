@@ -64,8 +64,8 @@ notebook_start = time.perf_counter()
 # once, in one `MLPEnsemble` (each member has its own seed and its own setting, and they
 # share one batched forward pass), and each training shows a progress bar. The cells
 # print their sizes and timings. `PAPER_SCALE = True` trains the section-1 networks for as
-# long as Shwartz-Ziv & Tishby did (8000 epochs at learning rate 4e-4) with five seeds per setting, and
-# uses a GPU when there is one: hours on a CPU. `QUICK` (set by `IBCOURSE_QUICK=1`)
+# long as Shwartz-Ziv & Tishby did (8000 epochs at learning rate 4e-4), with five seeds
+# per setting, and uses a GPU when there is one: hours on a CPU. `QUICK` (set by `IBCOURSE_QUICK=1`)
 # only shrinks sizes, for automated runs; the text quotes the default run.
 
 # %%
@@ -679,8 +679,8 @@ claims.at_least(bits_with_n.low, 0.0, "at each noise level, I(X;T5) broadly grow
 #   cell make it wide: this is "not resolved", not "no effect").
 # - **Pooled over n, the correlation is negative**: larger training sets give both a
 #   smaller gap and, broadly, more bits in T5 (not at every step: at each noise level the
-#   correlation of I(X;T5) with $\log_2 n$ is above 0 over its whole interval), so a plot that ignored n would suggest that *more*
-#   information generalizes *better*, the opposite of the hypothesis. The size of the
+#   correlation of I(X;T5) with $\log_2 n$ is above 0 over its whole interval), so a plot
+#   that ignored n would suggest that *more* information generalizes *better*, the opposite of the hypothesis. The size of the
 #   training set is a confounder, and any study of "compression predicts generalization"
 #   has to hold it fixed.
 
