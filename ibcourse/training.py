@@ -33,6 +33,21 @@ def configure_threads() -> int:
     return torch.get_num_threads()
 
 
+def start(seed: int = 0) -> torch.device:
+    """The first step of a notebook that trains networks: seed every generator
+    (``ibcourse.seed_everything``), set torch's threads (``configure_threads``), print both
+    with the device, and return ``default_device()``.
+
+    Raises ``ValueError``/``TypeError`` for a seed outside [0, 2**32) or not an integer.
+    """
+    from ibcourse import seed_everything
+
+    seed_everything(seed)
+    device = default_device()
+    print("torch threads:", configure_threads(), "| device:", device)
+    return device
+
+
 def _device(device) -> torch.device:
     """``device`` as a torch.device (``None``: ``default_device()``), checked to exist on this machine."""
     if device is None:

@@ -51,9 +51,7 @@ import ibcourse
 from ibcourse import claims, data, estimators, generalization, info, models, plots, recording, training
 from ibcourse.exercises import check
 
-ibcourse.seed_everything(0)
-device = training.default_device()
-print("torch threads:", training.configure_threads(), "| device:", device)
+device = training.start(seed=0)
 seconds = {}  # what each step of this run took: training and estimation, reported at the end
 notebook_start = time.perf_counter()
 

@@ -50,9 +50,7 @@ import ibcourse
 from ibcourse import claims, data, info, plots, schedules, training, vib
 from ibcourse.exercises import check
 
-ibcourse.seed_everything(0)
-device = training.default_device()
-print("torch threads:", training.configure_threads(), "| device:", device)
+device = training.start(seed=0)
 plt.rcParams.update({"font.size": 11})
 
 # %% [markdown]

@@ -53,9 +53,7 @@ import ibcourse
 from ibcourse import claims, data, estimators, info, models, plots, probes, training, vib
 from ibcourse.exercises import check
 
-ibcourse.seed_everything(0)
-device = training.default_device()
-print("torch threads:", training.configure_threads(), "| device:", device)
+device = training.start(seed=0)
 plt.rcParams.update({"font.size": 11})
 
 # %% [markdown]

@@ -116,3 +116,18 @@ def test_a_custom_optimiser_is_used_and_checked():
     with pytest.raises(TypeError, match="optimiser"):
         training.train(fresh_net(), x, y, loss_fn, epochs=1, batch_size=8, lr=0.05, progress=False,
                        optimiser=lambda parameters, lr: None)
+
+
+def test_start_seeds_prints_and_returns_the_device(capsys):
+    device = training.start(seed=3)
+    first = (torch.rand(2), np.random.rand(2))
+    assert device == training.default_device()
+    assert f"| device: {device}" in capsys.readouterr().out
+    training.start(seed=3)
+    assert torch.equal(torch.rand(2), first[0]) and np.array_equal(np.random.rand(2), first[1])
+
+
+@pytest.mark.parametrize(("seed", "error"), [(-1, ValueError), (2.5, TypeError), ("0", TypeError)])
+def test_start_rejects_a_bad_seed(seed, error):
+    with pytest.raises(error, match="seed"):
+        training.start(seed=seed)
